@@ -1,0 +1,167 @@
+"""Garbage collection: remove the artifacts of deleted runs, then purge those runs for good.
+
+Only the artifact location of a run marked deleted is ever removed, and only when no live run
+uses the same location (or one inside it, or one containing it). A run's location is checked
+again just before anything is removed, so a run restored meanwhile keeps its files.
+
+Example:
+    >>> report = collect_garbage(tracking_store, artifact_store, dry_run=True)
+    >>> report.bytes_freed, [r.run_id for r in report.removed]
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from modelyard.artifacts.paths import normalize_prefix
+from modelyard.artifacts.store import ArtifactStore
+from modelyard.errors import InvalidArgument, InvalidState, NotFound
+from modelyard.tracking.entities import LifecycleStage, Run
+from modelyard.tracking.store import MAX_RESULTS_LIMIT, TrackingStore
+
+__all__ = ["GcReport", "RemovedArtifacts", "collect_garbage"]
+
+logger = logging.getLogger(__name__)
+
+
+class RemovedArtifacts(NamedTuple):
+    """The artifacts of one purged run: where they were and how many bytes they held."""
+
+    run_id: str
+    artifact_location: str
+    bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class GcReport:
+    """What a garbage collection removed (or, with ``dry_run``, would remove).
+
+    Attributes:
+        runs_purged: deleted runs removed from the tracking store.
+        bytes_freed: artifact bytes removed.
+        removed: one entry per artifact location removed.
+        kept: (run_id, reason) for deleted runs whose files were kept: their location is
+            shared with a live run, or is not a path inside the artifact root.
+        dry_run: True when nothing was changed.
+    """
+
+    runs_purged: int
+    bytes_freed: int
+    removed: tuple[RemovedArtifacts, ...]
+    kept: tuple[tuple[str, str], ...] = ()
+    dry_run: bool = False
+
+
+def _live_locations(tracking: TrackingStore) -> set[str]:
+    """Artifact locations (normalized) of every run that is not deleted."""
+    out: set[str] = set()
+    token: str | None = None
+    while True:
+        page = tracking.search_runs(max_results=MAX_RESULTS_LIMIT, page_token=token)
+        for run in page.runs:
+            if run.lifecycle_stage != LifecycleStage.DELETED:
+                loc = _location(run)
+                if loc is not None:
+                    out.add(loc)
+        token = page.next_page_token
+        if not token:
+            return out
+
+
+def _location(run: Run) -> str | None:
+    try:
+        loc = normalize_prefix(run.artifact_location)
+    except InvalidArgument:
+        return None
+    return loc or None
+
+
+def _overlaps(loc: str, live: set[str]) -> bool:
+    return any(
+        other == loc or other.startswith(loc + "/") or loc.startswith(other + "/") for other in live
+    )
+
+
+def _size(store: ArtifactStore, loc: str) -> int:
+    info = store.info(loc)
+    if info is None:
+        return 0
+    if not info.is_dir:
+        return info.size or 0
+    return sum(e.size or 0 for e in store.list(loc, recursive=True) if not e.is_dir)
+
+
+def _still_deleted(tracking: TrackingStore, run_id: str) -> bool:
+    """True if the run is still deleted, directly or with its experiment."""
+    try:
+        run = tracking.get_run(run_id)
+        if run.lifecycle_stage == LifecycleStage.DELETED:
+            return True
+        experiment = tracking.get_experiment(run.experiment_id)
+    except NotFound:
+        return False
+    return experiment.lifecycle_stage == LifecycleStage.DELETED
+
+
+def collect_garbage(
+    tracking_store: TrackingStore, artifact_store: ArtifactStore, *, dry_run: bool = False
+) -> GcReport:
+    """Remove the artifacts of runs marked deleted, then purge those runs.
+
+    Args:
+        tracking_store: where runs are recorded.
+        artifact_store: the workspace's artifact root (run locations are relative to it).
+        dry_run: report what would be removed, changing nothing.
+
+    Returns:
+        A :class:`GcReport`.
+
+    Raises:
+        BackendUnavailable: a store failed; runs handled before the failure stay purged, the
+            others stay deleted, so running it again finishes the work.
+    """
+    deleted = tracking_store.list_deleted_runs()
+    if not deleted:
+        return GcReport(runs_purged=0, bytes_freed=0, removed=(), dry_run=dry_run)
+    live = _live_locations(tracking_store)
+    removed: list[RemovedArtifacts] = []
+    kept: list[tuple[str, str]] = []
+    done: set[str] = set()
+    purged = 0
+    for run in deleted:
+        if not dry_run and not _still_deleted(tracking_store, run.id):
+            continue  # restored (or purged) since the listing
+        loc = _location(run)
+        if loc is None:
+            kept.append(
+                (
+                    run.id,
+                    f"artifact location {run.artifact_location!r} is not inside the artifact root",
+                )
+            )
+            logger.warning(
+                "gc: keeping run %s: unusable artifact location %r", run.id, run.artifact_location
+            )
+            continue
+        if _overlaps(loc, live):
+            kept.append((run.id, f"artifact location {loc!r} is shared with a live run"))
+        elif loc not in done:
+            done.add(loc)
+            freed = _size(artifact_store, loc) if dry_run else artifact_store.delete(loc)
+            removed.append(RemovedArtifacts(run.id, loc, freed))
+        if not dry_run:
+            try:
+                tracking_store.purge_run(run.id)
+            except (NotFound, InvalidState):  # purged or restored meanwhile
+                logger.info("gc: run %s changed while collecting; left as it is", run.id)
+                continue
+        purged += 1
+    return GcReport(
+        runs_purged=purged,
+        bytes_freed=sum(r.bytes for r in removed),
+        removed=tuple(removed),
+        kept=tuple(kept),
+        dry_run=dry_run,
+    )

@@ -1,0 +1,115 @@
+"""The ``modelyard`` command: ``modelyard [--workspace DIR|URL] NOUN VERB ...``.
+
+Commands are thin: parse, make one SDK call, render. Heavy imports happen inside commands
+so that ``modelyard --help`` stays quick. Errors: one line on stderr, exit code 1 for user
+errors and 2 for usage errors (see :mod:`modelyard.cli._errors`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from modelyard.cli import experiment, run, workspace_cmds
+from modelyard.cli._errors import error_line, report_unexpected
+from modelyard.cli._state import CliState
+
+__all__ = ["app", "main"]
+
+
+class _ModelyardGroup(TyperGroup):
+    """Runs the CLI and turns every error into one line on stderr and an exit code."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        from modelyard.errors import ModelyardError
+
+        try:
+            rv = super().main(
+                args=args,
+                prog_name=prog_name or "modelyard",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+            code = rv if isinstance(rv, int) else 0
+        except click.exceptions.NoArgsIsHelpError as e:
+            sys.stdout.write(e.format_message() + "\n")
+            code = 0
+        except click.UsageError as e:
+            hint = ""
+            if e.ctx is not None:
+                hint = f" (see '{e.ctx.command_path} --help')"
+            error_line(e.format_message() + hint)
+            code = 2
+        except click.ClickException as e:
+            error_line(e.format_message())
+            code = e.exit_code
+        except click.Abort:
+            error_line("aborted")
+            code = 130
+        except ModelyardError as e:
+            error_line(e.message)
+            code = 1
+        except Exception as e:  # noqa: BLE001 - a bug: still no traceback unless asked
+            report_unexpected(e)
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=_ModelyardGroup,
+    name="modelyard",
+    help="Modelyard: a local-first machine-learning platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder or http(s):// server URL "
+            "(default: $MODELYARD_WORKSPACE, the nearest .modelyard/, ~/.modelyard).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    state = CliState(workspace)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.add_typer(experiment.app, name="experiment")
+app.add_typer(run.app, name="run")
+workspace_cmds.register(app)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``modelyard`` console script."""
+    command = typer.main.get_command(app)
+    command.main(args=list(argv) if argv is not None else None, prog_name="modelyard")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

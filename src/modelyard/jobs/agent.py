@@ -1,0 +1,134 @@
+"""The on-demand local agent of an embedded workspace (no server needed to run jobs).
+
+``job create`` on a workspace folder queues the job and calls :func:`ensure_agent`: if no
+agent holds ``<workspace>/jobs/agent.lock``, one is started in the background
+(``python -m modelyard.jobs.agent <workspace>``). The agent runs a :class:`Dispatcher` and
+exits once nothing has been queued or running for ``idle_seconds``.
+
+Exiting cannot lose a job: the agent releases the lock *before* its last look at the
+queue, and a submitter queues its job *before* it looks at the lock, so one of the two
+always sees the other.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["ensure_agent", "agent_running", "main", "work_root", "env_cache"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_IDLE_SECONDS = 10.0
+
+
+def work_root(folder: Path) -> Path:
+    return Path(folder) / "jobs"
+
+
+def env_cache(folder: Path) -> Path:
+    return Path(folder) / "environments"
+
+
+def _lock_path(folder: Path) -> Path:
+    return work_root(folder) / "agent.lock"
+
+
+def _try_lock(folder: Path):
+    path = _lock_path(folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+")  # noqa: SIM115 - held for the agent's life
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        return None
+    return fh
+
+
+def agent_running(folder: Path) -> bool:
+    fh = _try_lock(folder)
+    if fh is None:
+        return True
+    fh.close()
+    return False
+
+
+def ensure_agent(folder: Path, *, idle_seconds: float | None = None) -> bool:
+    """Start an agent for the workspace folder unless one runs; True if one was started."""
+    if agent_running(folder):
+        return False
+    log = open(work_root(folder) / "agent.log", "ab")  # noqa: SIM115
+    args = [sys.executable, "-m", "modelyard.jobs.agent", str(folder)]
+    if idle_seconds is not None:
+        args += ["--idle", str(idle_seconds)]
+    env = {k: v for k, v in os.environ.items() if k not in ("MODELYARD_RUN_ID",)}
+    subprocess.Popen(
+        args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True, close_fds=True, env=env,
+    )  # fmt: skip
+    log.close()
+    return True
+
+
+def _build_dispatcher(folder: Path, **kwargs):
+    from modelyard.backends import open_artifact_store
+    from modelyard.jobs.dispatcher import Dispatcher
+    from modelyard.jobs.sql import SqlJobStore
+    from modelyard.location import WorkspaceLocation
+
+    loc = WorkspaceLocation(folder=folder)
+    return Dispatcher(
+        jobs=SqlJobStore(loc.store_url), artifacts=open_artifact_store(loc.artifact_root),
+        work_root=work_root(folder), env_cache=env_cache(folder), workspace=str(folder),
+        **kwargs,
+    )  # fmt: skip
+
+
+def run_agent(folder: Path, *, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> int:
+    lock = _try_lock(folder)
+    if lock is None:
+        return 0  # another agent serves this workspace
+    dispatcher = _build_dispatcher(folder)
+    idle_since: float | None = None
+    try:
+        while True:
+            dispatcher.tick()
+            if dispatcher.busy or dispatcher.has_pending():
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since >= idle_seconds:
+                lock.close()  # release first, then look once more (see the module doc)
+                if not dispatcher.has_pending():
+                    return 0
+                lock = _try_lock(folder)
+                if lock is None:
+                    return 0  # a new agent took over
+                idle_since = None
+            time.sleep(dispatcher.poll_interval)
+    finally:
+        dispatcher.stop(timeout=1)
+        if lock is not None:
+            lock.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        print("usage: python -m modelyard.jobs.agent WORKSPACE_FOLDER [--idle SECONDS]", file=sys.stderr)
+        return 2
+    idle = DEFAULT_IDLE_SECONDS
+    if "--idle" in args:
+        idle = float(args[args.index("--idle") + 1])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run_agent(Path(args[0]).resolve(), idle_seconds=idle)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Seeds a workspace with the work the Studio's end-to-end test looks at, through the SDK.
+
+Learning curves follow a noisy exponential approach whose rate depends on the params, so
+sorting by a metric has one clear best run; artifacts cover every preview kind.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Seeded", "seed_workspace"]
+
+# A tiny valid 8x8 PNG (a red square), so the image preview has something real to draw.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000008000000080802000000"
+    "4b6d29dc0000001549444154789c63f8cfc0f09f8118c04c0c0c0c00c0a90ffd"
+    "cfba4e4f0000000049454e44ae426082"
+)
+
+
+@dataclass
+class Seeded:
+    experiment_id: str
+    experiment_name: str
+    run_ids: list[str] = field(default_factory=list)
+    best_run_name: str = ""
+    best_run_id: str = ""
+    parent_run_id: str = ""
+    long_run_id: str = ""
+
+
+def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -> Seeded:
+    """Fill ``folder`` (an embedded workspace) and return what the test needs to find."""
+    from modelyard.sdk import Workspace
+
+    rng = random.Random(7)
+    ws = Workspace(str(folder))
+    name = "mnist-mlp"
+    seeded: Seeded | None = None
+    for i in range(runs):
+        lr = [0.3, 0.1, 0.03, 0.01, 0.003][i % 5]
+        hidden = [64, 128, 256][i % 3]
+        opt = ["sgd", "adam"][i % 2]
+        rate = 0.08 + 0.5 * lr * (2 if opt == "adam" else 1) + hidden / 4000
+        ceiling = 0.9 + 0.07 * (1 - abs(math.log10(lr) + 1.7) / 1.5) + rng.uniform(-0.01, 0.01)
+        run = ws.runs.start(experiment=name, name=f"mlp-{opt}-lr{lr}-h{hidden}-{i:02d}",
+                            tags={"team": "vision", "dataset": "mnist"})
+        run.log_params({"lr": lr, "hidden": hidden, "optimizer": opt, "epochs": 30, "batch_size": 64})
+        for step in range(30):
+            acc = ceiling * (1 - math.exp(-rate * (step + 1))) + rng.gauss(0, 0.004)
+            loss = 2.3 * math.exp(-rate * 1.3 * (step + 1)) + 0.05 + abs(rng.gauss(0, 0.01))
+            run.log_metrics({"acc": acc, "loss": loss, "val_loss": loss * 1.08 + 0.02}, step=step)
+        run.log_dict({"lr": lr, "hidden": hidden, "optimizer": opt, "layers": [784, hidden, 10]}, "config.json")
+        if i < 3:
+            run.log_text(f"model:\n  hidden: {hidden}\n  optimizer: {opt}\n# learning rate\nlr: {lr}\n", "config.yaml")
+            rows = "\n".join(f"{k},{k % 10},{(k * 7) % 10},{0.5 + (k % 5) / 10:.2f}" for k in range(40))
+            run.log_text("id,label,prediction,confidence\n" + rows + "\n", "eval/predictions.csv")
+            run.log_text("Training finished.\nBest epoch: 29\n", "logs/train.log")
+            png = folder.parent / "confusion.png"
+            png.write_bytes(_PNG)
+            run.log_artifact(png, "plots")
+        run.end()
+        if seeded is None:
+            seeded = Seeded(experiment_id=run.info.experiment_id, experiment_name=name)
+        seeded.run_ids.append(run.id)
+
+    assert seeded is not None
+    # The best run by its *latest* acc, as the server sorts.
+    latest = {r.id: r.metrics["acc"].latest for r in ws.runs.search(experiment=name, max_results=1000)}
+    best_id = max(latest, key=latest.__getitem__)
+    seeded.best_run_id = best_id
+    seeded.best_run_name = ws.runs.get(best_id).name
+
+    parent = ws.runs.start(experiment=name, name="sweep-lr")
+    for j, lr in enumerate([0.1, 0.01, 0.001]):
+        child = ws.runs.start(experiment=name, name=f"trial-{j}", parent=parent)
+        child.log_param("lr", lr)
+        child.log_metric("acc", 0.8 + j * 0.05, step=0)
+        child.end()
+    parent.end()
+    seeded.parent_run_id = parent.id
+
+    failed = ws.runs.start(experiment=name, name="diverged-lr1.0")
+    failed.log_param("lr", 1.0)
+    failed.log_metric("loss", float("nan"), step=0)
+    failed.end("Failed", error="ValueError: loss became NaN at step 0")
+
+    long = ws.runs.start(experiment="long-curves", name="long-run")
+    long.log_metrics({"noise": 0.0}, step=0)
+    for step in range(1, long_points):
+        long.log_metric("noise", math.sin(step / 500) + rng.gauss(0, 0.1), step=step)
+    long.end()
+    seeded.long_run_id = long.id
+
+    ws.experiments.create("empty-experiment")
+    ws.close()
+    return seeded

@@ -1,0 +1,59 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { lazy, Suspense, useState } from "react";
+import { BrowserRouter, Route, Routes } from "react-router";
+import { ApiError } from "../api/client";
+import { Loading } from "../components/States";
+import { Layout } from "./Layout";
+import { HomePage } from "../pages/home/HomePage";
+import { ExperimentsPage } from "../pages/experiments/ExperimentsPage";
+import { ExperimentRunsPage } from "../pages/runs/ExperimentRunsPage";
+import { ComingSoonPage } from "../pages/ComingSoonPage";
+import { NotFoundPage } from "../pages/NotFoundPage";
+
+// Pages that draw charts (uPlot) or previews load on demand.
+const RunPage = lazy(() => import("../pages/run/RunPage"));
+const ComparePage = lazy(() => import("../pages/compare/ComparePage"));
+
+export function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        refetchOnWindowFocus: false,
+        // Client errors (4xx) are answers, not glitches: do not retry them.
+        retry: (n, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 2,
+      },
+    },
+  });
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<HomePage />} />
+        <Route path="experiments" element={<ExperimentsPage />} />
+        <Route path="experiments/:experimentId" element={<ExperimentRunsPage />} />
+        <Route path="runs/:runId" element={<Suspense fallback={<Loading />}><RunPage /></Suspense>} />
+        <Route path="compare" element={<Suspense fallback={<Loading />}><ComparePage /></Suspense>} />
+        <Route path="jobs" element={<ComingSoonPage feature="jobs" />} />
+        <Route path="models" element={<ComingSoonPage feature="models" />} />
+        <Route path="endpoints" element={<ComingSoonPage feature="endpoints" />} />
+        <Route path="data" element={<ComingSoonPage feature="data" />} />
+        <Route path="compute" element={<ComingSoonPage feature="compute" />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App() {
+  const [client] = useState(makeQueryClient);
+  return (
+    <QueryClientProvider client={client}>
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}

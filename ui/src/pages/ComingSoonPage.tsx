@@ -1,0 +1,28 @@
+import { Link } from "react-router";
+import { useCrumbs } from "../components/Crumbs";
+import { BoxIcon, CpuIcon, DatabaseIcon, PlayIcon, RadioIcon } from "../components/Icons";
+import { Empty } from "../components/States";
+
+const FEATURES = {
+  jobs: { title: "Jobs", icon: PlayIcon, text: "Command, pipeline and sweep jobs with live status and log tails arrive with the jobs and compute release. Until then, runs logged from scripts and notebooks appear under Experiments." },
+  models: { title: "Models", icon: BoxIcon, text: "The model registry (versions, aliases, lineage to the runs that trained them) arrives with the models release." },
+  endpoints: { title: "Endpoints", icon: RadioIcon, text: "Real-time and batch endpoints, with deployments, traffic split, a test console and latency charts, arrive with the endpoints release." },
+  data: { title: "Data", icon: DatabaseIcon, text: "Versioned data assets with preview, profile and lineage arrive with the data release." },
+  compute: { title: "Compute", icon: CpuIcon, text: "Compute targets (local processes and Ray clusters) arrive with the jobs and compute release." },
+} as const;
+
+export function ComingSoonPage({ feature }: { feature: keyof typeof FEATURES }) {
+  const f = FEATURES[feature];
+  useCrumbs([{ label: f.title }]);
+  const Icon = f.icon;
+  return (
+    <div className="page">
+      <div className="page-head"><div className="titles"><h1>{f.title}</h1></div></div>
+      <div className="card">
+        <Empty title={`${f.title} are not part of this workspace yet`} icon={<Icon size={28} />}>
+          {f.text} <Link to="/experiments">Browse experiments</Link>.
+        </Empty>
+      </div>
+    </div>
+  );
+}
