@@ -14,7 +14,7 @@ $(STAMP)/venv: pyproject.toml
 	@mkdir -p $(STAMP)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install -q uv
-	$(UV) pip install -q -p $(PY) -e '.[dev,s3,automl]'
+	$(UV) pip install -q -p $(PY) -e '.[dev,s3,automl,ray]'
 	@touch $@
 
 venv: $(STAMP)/venv

@@ -150,7 +150,7 @@ def bench_log_metrics(ctx: Ctx) -> None:
 # ----------------------------------------------------------------------------- 3
 def _yard_server(ctx: Ctx, port: int) -> infra.Server:
     ws = ctx.scratch / "yard-server"
-    argv = [str(infra.YARD_PY), "-m", "modelyard.cli.main", "-w", str(ws), "server",
+    argv = [str(infra.YARD_PY.parent / "modelyard"), "-w", str(ws), "server",
             "--host", "127.0.0.1", "--port", str(port)]
     return infra.Server("modelyard server", argv, f"http://127.0.0.1:{port}/healthz",
                         ctx.scratch / "yard-server.log")

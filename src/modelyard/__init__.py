@@ -43,6 +43,8 @@ _LAZY: dict[str, str] = {
     "set_workspace": "modelyard.sdk.fluent",
     "RunStatus": "modelyard.tracking.entities",
     "errors": "modelyard.errors",
+    "data": "modelyard.data",
+    "datasets": "modelyard.datasets",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -53,7 +55,7 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module 'modelyard' has no attribute {name!r}")
     module = importlib.import_module(module_name)
-    value = module if name == "errors" else getattr(module, name)
+    value = module if name in ("errors", "data", "datasets") else getattr(module, name)
     globals()[name] = value
     return value
 

@@ -17,6 +17,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,19 +101,26 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-@pytest.fixture
-def s3_bucket(s3_endpoint: str) -> Iterator[str]:
-    """A fresh, empty bucket; emptied and removed after the test."""
+@pytest.fixture(scope="session")
+def s3_fs(s3_endpoint: str) -> Any:
+    """An s3fs filesystem on the loopback server, for setting up and inspecting buckets."""
     import s3fs
 
-    fs = s3fs.S3FileSystem(endpoint_url=s3_endpoint, skip_instance_cache=True)
+    return s3fs.S3FileSystem(
+        endpoint_url=s3_endpoint, skip_instance_cache=True, use_listings_cache=False
+    )
+
+
+@pytest.fixture
+def s3_bucket(s3_fs: Any) -> Iterator[str]:
+    """A fresh, empty bucket; emptied and removed after the test."""
     name = f"modelyard-{uuid.uuid4().hex[:12]}"
-    fs.mkdir(name)
+    s3_fs.mkdir(name)
     yield name
-    fs.invalidate_cache()
-    for path in fs.find(name):
-        fs.rm_file(path)
-    fs.rmdir(name)
+    leftovers = s3_fs.find(name)
+    if leftovers:
+        s3_fs.rm(leftovers)
+    s3_fs.rmdir(name)
 
 
 @pytest.fixture(

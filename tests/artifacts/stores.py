@@ -76,13 +76,11 @@ def _local(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreHarn
 
 @contextlib.contextmanager
 def _s3(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreHarness]:
-    import s3fs
-
     from modelyard.artifacts.s3 import MIN_PART_SIZE, S3ArtifactStore
 
     endpoint = request.getfixturevalue("s3_endpoint")
     bucket = request.getfixturevalue("s3_bucket")
-    fs = s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True)
+    fs = request.getfixturevalue("s3_fs")
     fs.pipe(f"{bucket}/outside/secret.txt", b"do not touch")
     fs.pipe(f"{bucket}/rootsibling.txt", b"do not touch")
     local = tmp_path / "cwd"

@@ -4,6 +4,7 @@ missing buckets and unreachable endpoints. The shared behaviour is in the contra
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 
@@ -51,10 +52,10 @@ def test_store_at_bucket_root(s3_endpoint: str, s3_bucket: str) -> None:
     assert store.list("") == []
 
 
-def test_objects_with_unsafe_names_are_not_listed(s3_endpoint: str, s3_bucket: str) -> None:
-    import s3fs
-
-    fs = s3fs.S3FileSystem(endpoint_url=s3_endpoint, skip_instance_cache=True)
+def test_objects_with_unsafe_names_are_not_listed(
+    s3_endpoint: str, s3_fs: Any, s3_bucket: str
+) -> None:
+    fs = s3_fs
     fs.pipe(f"{s3_bucket}/root/ok.txt", b"ok")
     fs.pipe(f"{s3_bucket}/root/bad\\name.txt", b"x")  # written by another tool
     fs.pipe(f"{s3_bucket}/root/marker/", b"")  # a "folder marker" some consoles create

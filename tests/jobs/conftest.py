@@ -28,8 +28,12 @@ def dispatcher(ws) -> Iterator[object]:
     d.stop()
 
 
-def submit(ws, **kwargs):
+@pytest.fixture
+def submit(ws):
     """Submit a ``yard.command`` job without starting the on-demand agent."""
     from modelyard.jobs.client import command
 
-    return ws.jobs.create_or_update(command(**kwargs), start_agent=False)
+    def _submit(**kwargs):
+        return ws.jobs.create_or_update(command(**kwargs), start_agent=False)
+
+    return _submit

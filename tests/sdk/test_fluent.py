@@ -62,10 +62,9 @@ def test_an_exception_fails_the_run_records_the_error_and_propagates(ws: Workspa
     def train() -> None:
         raise ValueError("learning rate too high")
 
-    with pytest.raises(ValueError, match="learning rate too high"):
-        with yard.start_run() as run:
-            yard.log_metric("loss", 1.0)
-            train()
+    with pytest.raises(ValueError, match="learning rate too high"), yard.start_run() as run:
+        yard.log_metric("loss", 1.0)
+        train()
     stored = ws.runs.get(run.id)
     assert stored.status is RunStatus.FAILED
     assert stored.error is not None

@@ -90,17 +90,18 @@ def test_a_200_mb_artifact_streams_in_and_out_with_bounded_server_memory(tmp_pat
     for chunk in _generated(total):
         expected.update(chunk)
     with server_process(tmp_path / "ws") as srv, httpx.Client(base_url=srv.url, timeout=120) as http:
-            run = http.post("/api/v1/runs", json={"experiment_id": http.post("/api/v1/experiments", json={"name": "big"}).json()["id"]}).json()
-            baseline = _peak_rss_kib(srv.proc.pid)
-            put = http.put(f"/api/v1/runs/{run['id']}/artifacts/big.bin", content=_generated(total))
-            assert put.status_code == 200 and put.json()["size"] == total
-            got = hashlib.sha256()
-            size = 0
-            with http.stream("GET", f"/api/v1/runs/{run['id']}/artifacts/big.bin") as response:
-                assert response.headers["content-length"] == str(total)
-                for chunk in response.iter_bytes():
-                    got.update(chunk)
-                    size += len(chunk)
-            grown_mib = (_peak_rss_kib(srv.proc.pid) - baseline) / 1024
+        exp = http.post("/api/v1/experiments", json={"name": "big"}).json()
+        run = http.post("/api/v1/runs", json={"experiment_id": exp["id"]}).json()
+        baseline = _peak_rss_kib(srv.proc.pid)
+        put = http.put(f"/api/v1/runs/{run['id']}/artifacts/big.bin", content=_generated(total))
+        assert put.status_code == 200 and put.json()["size"] == total
+        got = hashlib.sha256()
+        size = 0
+        with http.stream("GET", f"/api/v1/runs/{run['id']}/artifacts/big.bin") as response:
+            assert response.headers["content-length"] == str(total)
+            for chunk in response.iter_bytes():
+                got.update(chunk)
+                size += len(chunk)
+        grown_mib = (_peak_rss_kib(srv.proc.pid) - baseline) / 1024
     assert size == total and got.hexdigest() == expected.hexdigest()
     assert grown_mib < 64, f"server peak memory grew by {grown_mib:.0f} MiB for a 200 MiB artifact"

@@ -72,3 +72,14 @@ def test_loopback_binds_need_nothing(host) -> None:
     settings = Settings()
     settings.server.host = host
     check_bind(settings)
+
+
+def test_a_wildcard_bind_accepts_ip_literals_and_this_machines_name_but_not_other_names() -> None:
+    import socket
+
+    from modelyard.server.security import SecurityMiddleware
+
+    guard = SecurityMiddleware(None, bound_host="0.0.0.0")
+    assert guard._check_host("192.168.1.20:8200") is None
+    assert guard._check_host(f"{socket.gethostname()}:8200") is None
+    assert guard._check_host("evil.example") is not None

@@ -49,10 +49,12 @@ def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -
         run = ws.runs.start(experiment=name, name=f"mlp-{opt}-lr{lr}-h{hidden}-{i:02d}",
                             tags={"team": "vision", "dataset": "mnist"})
         run.log_params({"lr": lr, "hidden": hidden, "optimizer": opt, "epochs": 30, "batch_size": 64})
+        t0 = 1_767_225_600_000 + i * 3_600_000  # 2026-01-01, one run an hour
         for step in range(30):
             acc = ceiling * (1 - math.exp(-rate * (step + 1))) + rng.gauss(0, 0.004)
             loss = 2.3 * math.exp(-rate * 1.3 * (step + 1)) + 0.05 + abs(rng.gauss(0, 0.01))
-            run.log_metrics({"acc": acc, "loss": loss, "val_loss": loss * 1.08 + 0.02}, step=step)
+            run.log_metrics({"acc": acc, "loss": loss, "val_loss": loss * 1.08 + 0.02}, step=step,
+                            timestamp=t0 + step * 2_000 + rng.randint(0, 300))
         run.log_dict({"lr": lr, "hidden": hidden, "optimizer": opt, "layers": [784, hidden, 10]}, "config.json")
         if i < 3:
             run.log_text(f"model:\n  hidden: {hidden}\n  optimizer: {opt}\n# learning rate\nlr: {lr}\n", "config.yaml")

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["handle_errors", "error_line", "report_unexpected"]
+__all__ = ["error_line", "handle_errors", "report_unexpected"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

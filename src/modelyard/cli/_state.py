@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from modelyard.sdk.workspace import Workspace
     from modelyard.settings import Settings
 
-__all__ = ["CliState", "workspace", "settings"]
+__all__ = ["CliState", "settings", "workspace"]
 
 
 class CliState:

@@ -16,7 +16,7 @@ from modelyard.errors import InvalidArgument
 if TYPE_CHECKING:
     from modelyard.sdk.workspace import Workspace
 
-__all__ = ["fill_workspace", "DEMO_EXPERIMENT", "CONFIGS"]
+__all__ = ["CONFIGS", "DEMO_EXPERIMENT", "fill_workspace"]
 
 DEMO_EXPERIMENT = "demo-digits"
 EPOCHS = 15
@@ -78,7 +78,13 @@ def _confusion_figure(matrix: Any, title: str) -> Any | None:
 def _train_one(ws: Workspace, name: str, params: dict[str, Any], data: Any) -> str:
     import numpy as np
     from sklearn.linear_model import SGDClassifier
-    from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score, log_loss
+    from sklearn.metrics import (
+        accuracy_score,
+        classification_report,
+        confusion_matrix,
+        f1_score,
+        log_loss,
+    )
 
     x_train, x_test, y_train, y_test = data
     classes = np.unique(y_train)
@@ -94,7 +100,7 @@ def _train_one(ws: Workspace, name: str, params: dict[str, Any], data: Any) -> s
                 "val_acc": accuracy_score(y_test, model.predict(x_test)),
             }
             if hasattr(model, "predict_proba") and params["loss"] in ("log_loss", "modified_huber"):
-                metrics["val_loss"] = log_loss(y_test, np.clip(model.predict_proba(x_test), 1e-7, 1), labels=classes)
+                metrics["val_loss"] = log_loss(y_test, model.predict_proba(x_test), labels=classes)
             run.log_metrics(metrics, step=epoch)
         predicted = model.predict(x_test)
         acc = accuracy_score(y_test, predicted)
@@ -120,9 +126,13 @@ def fill_workspace(ws: Workspace, *, force: bool = False, say: Callable[[str], N
             if len(done) >= len(CONFIGS):
                 say(f"The workspace already holds the demo runs (experiment {DEMO_EXPERIMENT!r}).")
                 return []
+    import warnings
+
     data = _load()
     ids = []
     for name, params in CONFIGS:
-        ids.append(_train_one(ws, name, params, data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter of a deliberately short training
+            ids.append(_train_one(ws, name, params, data))
         say(f"  trained {name}: acc {ws.runs.get(ids[-1]).metrics['acc'].latest:.3f}")
     return ids

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -44,30 +43,35 @@ class _ModelyardGroup(TyperGroup):
                 **extra,
             )
             code = rv if isinstance(rv, int) else 0
-        except click.exceptions.NoArgsIsHelpError as e:
-            sys.stdout.write(e.format_message() + "\n")
-            code = 0
-        except click.UsageError as e:
-            hint = ""
-            if e.ctx is not None:
-                hint = f" (see '{e.ctx.command_path} --help')"
-            error_line(e.format_message() + hint)
-            code = 2
-        except click.ClickException as e:
-            error_line(e.format_message())
-            code = e.exit_code
-        except click.Abort:
-            error_line("aborted")
-            code = 130
         except ModelyardError as e:
             error_line(e.message)
             code = 1
-        except Exception as e:  # noqa: BLE001 - a bug: still no traceback unless asked
-            report_unexpected(e)
-            code = 1
+        except typer.Abort:
+            error_line("aborted")
+            code = 130
+        except Exception as e:  # noqa: BLE001 - click's own errors, then bugs
+            code = _click_error(e)
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _click_error(error: Exception) -> int:
+    """Report a (typer-vendored or plain) click exception; anything else is a bug."""
+    format_message = getattr(error, "format_message", None)
+    exit_code = getattr(error, "exit_code", None)
+    if not callable(format_message) or not isinstance(exit_code, int):
+        report_unexpected(error)
+        return 1
+    if type(error).__name__ == "NoArgsIsHelpError":  # a group called without a command
+        sys.stdout.write(format_message() + "\n")
+        return 2
+    hint = ""
+    ctx = getattr(error, "ctx", None)
+    if exit_code == 2 and ctx is not None:
+        hint = f" (see '{ctx.command_path} --help')"
+    error_line(format_message() + hint)
+    return exit_code
 
 
 app = typer.Typer(
@@ -102,6 +106,13 @@ def _root(
 
 app.add_typer(experiment.app, name="experiment")
 app.add_typer(run.app, name="run")
+from modelyard.data.cli import data_app, datastore_app
+
+app.add_typer(data_app, name="data")
+app.add_typer(datastore_app, name="datastore")
+from modelyard.jobs.cli import compute_app, environment_app, job_app
+
+app.add_typer(job_app, name="job"), app.add_typer(compute_app, name="compute"), app.add_typer(environment_app, name="environment")
 workspace_cmds.register(app)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Output", "to_plain", "render_list", "render_object", "message", "fmt_time", "fmt_value"]
+__all__ = ["Output", "console", "fmt_time", "fmt_value", "message", "render_list", "render_object", "to_plain"]
 
 
 class Output(str, enum.Enum):
@@ -77,10 +77,12 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
-def _console() -> Any:
+def console() -> Any:
     from rich.console import Console
 
-    return Console(soft_wrap=False, highlight=False)
+    # piped output (grep, files) gets wide lines instead of 80-column wrapping
+    width = None if sys.stdout.isatty() else 200
+    return Console(soft_wrap=False, highlight=False, width=width)
 
 
 def render_list(
@@ -103,11 +105,11 @@ def render_list(
         table.add_column(header, overflow="fold")
     for item in items:
         table.add_row(*(Text(fmt_value(get(item))) for _, get in columns))
-    console = _console()
+    out = console()
     if not items:
-        console.print(f"(no {title.lower() if title else 'results'})", markup=False)
+        out.print(f"(no {title.lower() if title else 'results'})", markup=False)
         return
-    console.print(table)
+    out.print(table)
 
 
 def render_object(
@@ -132,7 +134,7 @@ def render_object(
     table.add_column("value", overflow="fold")
     for key, value in rows:
         table.add_row(Text(key), Text(fmt_value(value)))
-    _console().print(table)
+    console().print(table)
 
 
 def message(text: str) -> None:

@@ -218,7 +218,6 @@ def compare(
         data["rows"] = [d for d in data["rows"] if d["differs"] or not only_diff]
         render.render_object(data, output)
         return
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -229,7 +228,7 @@ def compare(
     for row in rows:
         cells = [render.fmt_value(v) for v in row.values]
         table.add_row(Text(row.key), *(Text(c, style="yellow" if row.differs else "") for c in cells))
-    Console(highlight=False).print(table)
+    render.console().print(table)
 
 
 @app.command("delete")

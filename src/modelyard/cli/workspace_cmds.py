@@ -75,6 +75,7 @@ def _configure_logging() -> None:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _open_browser_when_up(url: str) -> None:
@@ -131,7 +132,6 @@ def server(
         auth=auth, workers=workers, allow_insecure=allow_insecure,
     )
     _configure_logging()
-    render.message(f"Modelyard server on http://{host}:{port} (workspace {settings.workspace})")
     serve(settings)
 
 

@@ -50,12 +50,13 @@ BATCH_ROWS = 128 * 1024
 _HASH = "__modelyard_hash_"
 
 
-def duckdb_connection(*, memory_limit: str = "256MB") -> duckdb.DuckDBPyConnection:
+def duckdb_connection(*, memory_limit: str = "128MB") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a bounded memory budget."""
     import duckdb
 
     con = duckdb.connect(config={"memory_limit": memory_limit})
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")
     return con
 
 
@@ -270,6 +271,8 @@ class _Column:
             std = math.sqrt(self.m2 / (self.count - 1)) if self.count > 1 else 0.0
             assert self.grid is not None
             histogram = self.grid.bins(self.min, self.max, BINS)
+            if self.kind == "integer":
+                self.min, self.max = int(self.min), int(self.max)
         if self.top:
             ranked = sorted(self.top.items(), key=lambda kv: (-kv[1], str(kv[0])))[:TOP_K]
             top = [(_jsonable(v), c) for v, c in ranked]

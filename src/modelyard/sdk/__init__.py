@@ -17,7 +17,7 @@ _LAZY: dict[str, str] = {
     "MetricsNotSent": "modelyard.sdk._buffer",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = ["ComparisonRow", "MetricsNotSent", "Run", "RunComparison", "Workspace"]
 
 
 def __getattr__(name: str) -> Any:

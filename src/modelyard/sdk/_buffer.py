@@ -187,7 +187,7 @@ class MetricBuffer:
                     return
             try:
                 self._send_pending()
-            except Exception:  # noqa: BLE001 - recorded in _send_pending; never kill the thread
+            except Exception:
                 logger.exception("unexpected error in the metric sender")
 
     def _send_pending(self) -> None:
@@ -243,7 +243,7 @@ class MetricBuffer:
         store = self._get_store()
         failures: list[tuple[str, int, ModelyardError]] = []
         if len(batches) == 1:
-            (run_id, metrics), = batches.items()
+            ((run_id, metrics),) = batches.items()
             failures.append((run_id, len(metrics), first))
         else:
             for run_id, metrics in batches.items():
@@ -253,7 +253,7 @@ class MetricBuffer:
                     failures.append((run_id, len(metrics), e))
         if not failures:
             return
-        run_id, count, error = failures[0]
+        run_id, _, error = failures[0]
         lost = sum(c for _, c, _ in failures)
         report = type(error)(
             f"{lost} metric point(s) were refused by the store and not saved "

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from modelyard.tracking.entities import RunSource
 
-__all__ = ["capture_source", "capture_git", "GitInfo", "strip_credentials", "KEY_PACKAGES"]
+__all__ = ["KEY_PACKAGES", "GitInfo", "capture_git", "capture_source", "strip_credentials"]
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def _git(args: list[str], cwd: Path) -> str | None:
             capture_output=True,
             text=True,
             timeout=_GIT_TIMEOUT_S,
+            check=False,
             env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
         )
     except (OSError, subprocess.SubprocessError) as e:
@@ -158,8 +159,8 @@ def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-        except Exception:  # noqa: BLE001 - broken metadata must not break a run
-            continue
+        except Exception as e:  # noqa: BLE001 - broken metadata must not break a run
+            logger.debug("version of %s unreadable: %s", name, e)
     return out
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from modelyard.tracking.entities import Run
 
-__all__ = ["RunComparison", "ComparisonRow", "compare_runs"]
+__all__ = ["ComparisonRow", "RunComparison", "compare_runs"]
 
 Cell = str | float | int | None
 

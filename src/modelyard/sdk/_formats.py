@@ -11,7 +11,7 @@ from typing import Any
 
 from modelyard.errors import InvalidArgument
 
-__all__ = ["text_bytes", "dict_bytes", "figure_bytes", "table_bytes", "extension"]
+__all__ = ["dict_bytes", "extension", "figure_bytes", "table_bytes", "text_bytes"]
 
 _FIGURE_FORMATS = {"png", "svg", "pdf", "jpg", "jpeg"}
 _TABLE_FORMATS = {"json", "csv", "parquet"}

@@ -34,24 +34,24 @@ if TYPE_CHECKING:
     from modelyard.tracking.entities import RunStatus
 
 __all__ = [
-    "start_run",
-    "end_run",
     "active_run",
-    "set_workspace",
+    "end_run",
+    "flush",
     "get_workspace",
-    "log_param",
-    "log_params",
-    "log_metric",
-    "log_metrics",
     "log_artifact",
     "log_artifacts",
-    "log_text",
     "log_dict",
     "log_figure",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
     "log_table",
+    "log_text",
     "set_tag",
     "set_tags",
-    "flush",
+    "set_workspace",
+    "start_run",
 ]
 
 RUN_ID_ENV = "MODELYARD_RUN_ID"
@@ -60,7 +60,7 @@ RUN_ID_ENV = "MODELYARD_RUN_ID"
 class _DefaultWorkspace:
     """Holds the process-wide default workspace (shared by all threads)."""
 
-    __slots__ = ("workspace", "lock")
+    __slots__ = ("lock", "workspace")
 
     def __init__(self) -> None:
         self.workspace: Workspace | None = None
@@ -69,7 +69,10 @@ class _DefaultWorkspace:
 
 _active_runs: ContextVar[tuple[Run, ...]] = ContextVar("modelyard_active_runs", default=())
 _workspace: ContextVar[Workspace | None] = ContextVar("modelyard_workspace", default=None)
-_default: ContextVar[_DefaultWorkspace] = ContextVar("modelyard_default_workspace", default=_DefaultWorkspace())
+# deliberately one holder shared by every context: it *is* the process-wide default
+_default: ContextVar[_DefaultWorkspace] = ContextVar(
+    "modelyard_default_workspace", default=_DefaultWorkspace()  # noqa: B039
+)
 
 
 # ---------------------------------------------------------------------- workspace

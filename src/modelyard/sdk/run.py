@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from modelyard.errors import InvalidArgument, InvalidState, ModelyardError
 from modelyard.sdk import _formats
@@ -307,7 +307,7 @@ class Run:
                 for callback in self._on_end:
                     callback(self)
 
-    def __enter__(self) -> Run:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

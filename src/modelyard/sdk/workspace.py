@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from modelyard.location import WorkspaceLocation, resolve_location
 from modelyard.sdk._experiments import Experiments
@@ -77,6 +77,10 @@ class Workspace:
         self._closed = False
         self.experiments = Experiments(self)
         self.runs = Runs(self)
+        from modelyard.data.operations import DataOperations, DatastoreOperations
+
+        self.data = DataOperations(self)
+        self.datastores = DatastoreOperations(self.data)
         from modelyard.jobs.client import Computes, Environments, Jobs
 
         self._job_store = None
@@ -193,12 +197,13 @@ class Workspace:
                 self._buffer = None
                 tracking, self._tracking = self._tracking, None
                 artifacts, self._artifacts = self._artifacts, None
+            self.data._close()
             if tracking is not None:
                 tracking.close()
             if artifacts is not None:
                 artifacts.close()
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

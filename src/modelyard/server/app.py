@@ -116,6 +116,9 @@ def create_app(
         finally:
             for store in owned:
                 store.close()
+            data_store = getattr(_app.state, "data_store", None)
+            if data_store is not None:
+                data_store.close()
 
     app = FastAPI(
         title="Modelyard",
@@ -136,6 +139,9 @@ def create_app(
     install_error_handler(app)
     app.include_router(tracking_router)
     app.include_router(artifacts_router)
+    from modelyard.data.api import router as data_router
+
+    app.include_router(data_router)
     _add_operational_routes(app)
     _add_studio(app, static_dir or STATIC_DIR)
 

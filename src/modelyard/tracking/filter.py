@@ -31,7 +31,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from modelyard.errors import FilterSyntaxError
 from modelyard.tracking.entities import RunStatus
@@ -80,6 +80,7 @@ _UNESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 RUN_STATUS_VALUES = {s.value.lower(): s.value for s in RunStatus}
 _INT64 = 2**63 - 1
 _INF = float("inf")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,14 +326,13 @@ def _check_types(kind: str, key: str, op: str, op_pos: int, value: Value, value_
     if kind == "attribute" and key in TIME_ATTRIBUTES:
         if op not in NUMERIC_OPS:
             raise _error(f"'{op}' does not apply to {label}: use = != < <= > >=", op_pos)
-        if isinstance(value, str):
-            try:
-                parse_time_value(value)
-            except ValueError:
-                raise _error(
-                    f"{label} compares with epoch milliseconds or an ISO-8601 time, not {value!r}",
-                    value_pos,
-                ) from None
+        try:
+            parse_time_value(value)  # type: ignore[arg-type]
+        except ValueError:
+            raise _error(
+                f"{label} compares with epoch milliseconds or an ISO-8601 time, not {value!r}",
+                value_pos,
+            ) from None
         return
     # strings: params, tags and the string attributes
     if op not in STRING_OPS and op not in LIST_OPS:
@@ -352,12 +352,15 @@ def parse_time_value(value: str | float) -> datetime:
     Raises:
         ValueError: the string is not an ISO-8601 time.
     """
-    if isinstance(value, str):
-        parsed = datetime.fromisoformat(value.strip())
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-    return datetime.fromtimestamp(value / 1000.0, tz=UTC)
+    try:
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value.strip())
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            return parsed.astimezone(UTC)
+        return _EPOCH + timedelta(milliseconds=value)
+    except (OverflowError, OSError, ValueError) as e:
+        raise ValueError(f"not a time: {value!r}") from e
 
 
 def parse_filter(text: str | None) -> Filter:

@@ -123,7 +123,7 @@ class RestTrackingStore(TrackingStore):
             "name": name,
             "parent_id": parent_id,
             "kind": kind,
-            "status": str(RunStatus(status)),
+            "status": str(status),
             "tags": dict(tags) if tags else None,
             "source": s.source_to_wire(source) if source else None,
             "start_time": _dt(start_time),
@@ -143,7 +143,7 @@ class RestTrackingStore(TrackingStore):
         error: str | None = None,
     ) -> Run:
         body = {
-            "status": None if status is None else str(RunStatus(status)),
+            "status": None if status is None else str(status),
             "name": name,
             "end_time": _dt(end_time),
             "error": error,

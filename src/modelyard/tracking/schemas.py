@@ -256,7 +256,8 @@ class ErrorSchema(_Schema):
 
 # ===================================================================== conversions
 def float_to_wire(value: float) -> float | str:
-    if math.isfinite(value):
+    """A float as JSON can carry it; a non-number passes unchanged (the server rejects it)."""
+    if not isinstance(value, float | int) or math.isfinite(value):
         return value
     if math.isnan(value):
         return "NaN"

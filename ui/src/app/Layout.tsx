@@ -41,7 +41,7 @@ export function Layout() {
                 <Icon /> {label}
               </NavLink>
             ))}
-            <div className="nav-section">Coming with later releases</div>
+            <div className="nav-section">Coming next</div>
             {NAV_SOON.map(({ to, label, icon: Icon }) => (
               <NavLink key={to} to={to}>
                 <Icon /> {label}

@@ -106,8 +106,11 @@ export function MetricChart({ title, series, xMode, smoothing, logY, height = 24
     };
   }, [data, uSeries, xMode, logY, height, themeV, series.length, smoothing]);
 
+  const xs = data[0] as number[];
+  const degenerate = xMode !== "step" && xs.length > 0 && xs[0] === xs[xs.length - 1];
   return (
     <div className="metric-chart">
+      {degenerate && <div className="hint-text">Every point was logged at the same moment: use Step for this metric.</div>}
       {title && <div className="metric-chart-title">{title}</div>}
       <div ref={box} className="metric-chart-canvas" data-testid="metric-chart" />
     </div>

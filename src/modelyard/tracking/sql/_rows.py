@@ -56,7 +56,7 @@ def translate_errors() -> Iterator[None]:
     """Map driver errors to the error tree (the store's one edge for foreign exceptions)."""
     try:
         yield
-    except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as e:
         raise backend_unavailable(e) from e
     except sa.exc.DataError as e:
         raise InvalidArgument(f"value out of range: {str(e.orig).splitlines()[0]}") from e
@@ -159,7 +159,7 @@ def _grouped(
         chunk = list(ids[start : start + _CHUNK])
         for owner, key, value in conn.execute(
             sa.select(col, table.c.key, table.c.value).where(col.in_(chunk))
-        ).tuples():
+        ):
             out[owner][key] = value
     return out
 

@@ -127,10 +127,15 @@ def _attribute_condition(c: Comparison) -> Any:
     return _compare(column, c.op, value, nullable=nullable)
 
 
-def _order_column(o: OrderBy, joins: _Joins) -> Any:
+def _order_column(o: OrderBy, joins: _Joins, dialect: str) -> Any:
     if o.kind == "attribute":
-        return _ATTRIBUTE_COLUMNS[o.key]
-    return joins.column(o.kind, o.key, inner=False)
+        column = _ATTRIBUTE_COLUMNS[o.key]
+    else:
+        column = joins.column(o.kind, o.key, inner=False)
+    if dialect == "postgresql" and isinstance(column.type, sa.String):
+        # byte order, as on SQLite, whatever the database's collation
+        column = column.collate("C")
+    return column
 
 
 def build_search(
@@ -139,6 +144,7 @@ def build_search(
     *,
     experiment_ids: Iterable[str] | None,
     include_deleted: bool,
+    dialect: str,
     offset: int,
     limit: int,
 ) -> sa.Select[Any]:
@@ -160,7 +166,7 @@ def build_search(
     ordering = [
         sa.nulls_last(col.asc() if o.ascending else col.desc())
         for o in order_by
-        for col in (_order_column(o, joins),)
+        for col in (_order_column(o, joins, dialect),)
     ]
     ordering += [sa.nulls_last(runs.c.start_time.desc()), runs.c.id.desc()]
     source = joins.apply(runs.join(experiments, experiments.c.id == runs.c.experiment_id))

@@ -19,14 +19,22 @@ export const MAX_COMPARE = 10;
 /** Keys present in the loaded runs, by group; metrics by how many runs have them. */
 function availableKeys(runs: Run[]) {
   const m = new Map<string, number>(), p = new Map<string, number>(), t = new Map<string, number>();
+  const distinct = new Map<string, Set<string>>();
   const bump = (map: Map<string, number>, k: string) => map.set(k, (map.get(k) ?? 0) + 1);
   for (const r of runs) {
     Object.keys(r.metrics).forEach((k) => bump(m, k));
-    Object.keys(r.params).forEach((k) => bump(p, k));
+    Object.entries(r.params).forEach(([k, v]) => {
+      bump(p, k);
+      if (!distinct.has(k)) distinct.set(k, new Set());
+      distinct.get(k)!.add(v);
+    });
     Object.keys(r.tags).filter((k) => !k.startsWith("modelyard.")).forEach((k) => bump(t, k));
   }
   const byCount = (map: Map<string, number>) => [...map.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
-  return { metrics: byCount(m), params: byCount(p), tags: byCount(t) };
+  // Params whose value varies between runs are the interesting ones: they come first.
+  const varies = (k: string) => (distinct.get(k)?.size ?? 0) > 1;
+  const params = byCount(p).sort((a, b) => Number(varies(b)) - Number(varies(a)));
+  return { metrics: byCount(m), params, tags: byCount(t) };
 }
 
 export function ExperimentRunsPage() {
@@ -56,7 +64,10 @@ export function ExperimentRunsPage() {
   const otherError = runsQ.isError && !filterError ? runsQ.error : null;
 
   const avail = useMemo(() => availableKeys(runs), [runs]);
-  const columns = sp.has("cols") ? q.columns : [...avail.metrics.slice(0, 4), ...avail.params.slice(0, 3)];
+  const columns = sp.has("cols") ? q.columns : [
+    ...avail.metrics.slice(0, 4).map((k) => `metrics.${k}`),
+    ...avail.params.slice(0, 3).map((k) => `params.${k}`),
+  ];
 
   const update = useCallback(
     (patch: Partial<RunsQuery>) => setSp((cur) => writeRunsQuery(patch, cur), { replace: true }),
@@ -94,7 +105,7 @@ export function ExperimentRunsPage() {
           <ColumnPicker available={avail} chosen={columns} onChange={(cols) => update({ columns: cols.length ? cols : ["-"] })} />
         </div>
         <div className="runs-status" data-testid="runs-status">
-          {runsQ.isLoading ? <><Spinner /> Searching…</> : (
+          {runsQ.isLoading || runsQ.isPlaceholderData ? <><Spinner /> Searching…</> : (
             <span>
               <b className="num">{runs.length.toLocaleString("en-US")}</b>{runsQ.hasNextPage ? "+" : ""} run{runs.length === 1 ? "" : "s"}
               {q.filter && !filterError && <> matching the filter</>}

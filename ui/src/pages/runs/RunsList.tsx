@@ -1,6 +1,6 @@
 /** A short, static list of runs (home page, child runs); the big table is RunsTable. */
 import { Link } from "react-router";
-import type { Run } from "../../api/types";
+import { toFloat, type Run } from "../../api/types";
 import { StatusBadge } from "../../components/StatusBadge";
 import { durationMs, formatDuration, formatNumber, formatRelative } from "../../lib/format";
 
@@ -12,7 +12,7 @@ export function RunsList({ runs, experimentNames, metricKeys }: {
   const keys = metricKeys ?? firstMetricKeys(runs, 3);
   return (
     <div style={{ overflowX: "auto" }}>
-      <table className="table" data-testid="runs-list">
+      <table className="table nowrap" data-testid="runs-list">
         <thead>
           <tr>
             <th>Run</th>
@@ -33,7 +33,7 @@ export function RunsList({ runs, experimentNames, metricKeys }: {
               <td><StatusBadge status={r.status} /></td>
               <td className="muted" title={r.start_time ?? undefined}>{formatRelative(r.start_time ?? r.created_at)}</td>
               <td className="num">{formatDuration(durationMs(r.start_time, r.end_time))}</td>
-              {keys.map((k) => <td key={k} className="num">{formatNumber(r.metrics[k]?.latest)}</td>)}
+              {keys.map((k) => <td key={k} className="num">{formatNumber(r.metrics[k] ? toFloat(r.metrics[k].latest) : null)}</td>)}
             </tr>
           ))}
         </tbody>

@@ -7,7 +7,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import type { Run } from "../../api/types";
+import { toFloat, type Run } from "../../api/types";
 import { ArrowDown, ArrowUp } from "../../components/Icons";
 import { Spinner } from "../../components/States";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -40,7 +40,9 @@ export function cellValue(run: Run, col: string): { text: string; num?: number; 
   const { group, key } = splitColumn(col);
   if (group === "metrics") {
     const m = run.metrics[key];
-    return m ? { text: formatNumber(m.latest), num: m.latest, title: `latest ${m.latest} (step ${m.latest_step}) · min ${m.min} · max ${m.max}` } : { text: "" };
+    if (!m) return { text: "" };
+    const v = toFloat(m.latest);
+    return { text: formatNumber(v), num: v, title: `latest ${m.latest} (step ${m.latest_step}) · min ${m.min} · max ${m.max}` };
   }
   if (group === "params") return { text: run.params[key] ?? "", title: run.params[key] };
   if (group === "tags") return { text: run.tags[key] ?? "", title: run.tags[key] };

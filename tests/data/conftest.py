@@ -1,0 +1,55 @@
+"""The ``data_store`` fixture: one contract suite for every DataStore implementation
+(embedded SQLite, PostgreSQL, REST against a live server on loopback)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from modelyard.artifacts.local import LocalArtifactStore
+from modelyard.data.sql import SqlDataStore
+from modelyard.data.store import DataStore
+
+
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> DataStore:
+    return SqlDataStore(f"sqlite:///{tmp_path / 'workspace.db'}", LocalArtifactStore(tmp_path / "artifacts"))
+
+
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> DataStore:
+    url = request.getfixturevalue("postgres_schema_url")
+    return SqlDataStore(url, LocalArtifactStore(tmp_path / "artifacts"))
+
+
+def _rest(request: pytest.FixtureRequest, tmp_path: Path) -> DataStore:
+    from modelyard.data.rest import RestDataStore
+    from tests.support.server import live_server
+
+    stack = contextlib.ExitStack()
+    server = stack.enter_context(live_server(tmp_path / "ws"))
+    request.addfinalizer(stack.close)
+    return RestDataStore(server.url)
+
+
+_FACTORIES = {"sqlite": _sqlite, "postgres": _postgres, "rest": _rest}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "rest"])
+def data_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DataStore]:
+    store = _FACTORIES[request.param](request, tmp_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SqlDataStore]:
+    store = SqlDataStore(f"sqlite:///{tmp_path / 'workspace.db'}", LocalArtifactStore(tmp_path / "artifacts"))
+    try:
+        yield store
+    finally:
+        store.close()
+

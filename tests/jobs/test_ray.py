@@ -1,0 +1,102 @@
+"""Jobs on a real Ray head node on 127.0.0.1, through the Ray Jobs API.
+
+Marked ``ray``. Without Ray (or when the head cannot start) the tests skip, except with
+``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from modelyard.errors import BackendUnavailable
+from modelyard.tracking.entities import RunStatus
+
+pytestmark = pytest.mark.ray
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"Ray is required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def ray_address(tmp_path_factory) -> Iterator[str]:
+    ray_bin = Path(sys.executable).parent / "ray"
+    if not ray_bin.exists():
+        _unavailable("ray is not installed (pip install 'modelyard[ray]')")
+    port, dash = _free_port(), _free_port()
+    tmp = tmp_path_factory.mktemp("ray")
+    # the cluster runs with this virtualenv active, as a user's would: `python` is this one
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "PATH": path, "RAY_USAGE_STATS_ENABLED": "0"}
+    cmd = [str(ray_bin), "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
+           "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--include-dashboard", "true",
+           "--num-cpus", "2", "--temp-dir", str(tmp), "--disable-usage-stats"]  # fmt: skip
+    started = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
+    if started.returncode != 0:
+        _unavailable(f"ray start failed: {started.stderr[-2000:]}")
+    address = f"http://127.0.0.1:{dash}"
+    try:
+        from ray.job_submission import JobSubmissionClient
+
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                JobSubmissionClient(address)
+                break
+            except Exception:  # noqa: BLE001 - the dashboard is still starting
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield address
+    finally:
+        subprocess.run([str(ray_bin), "stop", "--force"], capture_output=True, env=env, timeout=120)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_jobs_run_on_ray_end_to_end(ws, dispatcher, submit, ray_address: str, tmp_path: Path) -> None:
+    ws.computes.create(name="cluster", type="ray", address=ray_address)
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "train.py").write_text(
+        "import sys, os, modelyard as yard\n"
+        "with yard.start_run():\n"
+        "    yard.log_metric('acc', 0.9)\n"
+        "open(os.path.join(sys.argv[2], 'm.txt'), 'w').write(sys.argv[1])\n"
+        "print('ray says hi')\n"
+    )
+    ok = submit(command="python train.py ${{inputs.lr}} ${{outputs.model}}", code=code,
+                inputs={"lr": 0.3}, outputs={"model": {}}, compute="cluster")  # fmt: skip
+    failing = submit(command="python -c \"import sys; sys.stderr.write('ray boom\\n'); sys.exit(4)\"",
+                     compute="cluster")  # fmt: skip
+    slow = submit(command="sleep 300", compute="cluster", timeout=2)
+    done = ok.wait(timeout=180)
+    assert done.status is RunStatus.FINISHED, ws.jobs.logs(ok.id)
+    assert "ray says hi" in ws.jobs.logs(ok.id)
+    assert ws.runs.get(ok.id).metrics["acc"].latest == 0.9
+    out = ws.jobs.download(ok.id, tmp_path / "dl", what="outputs")
+    assert (out / "model" / "m.txt").read_text() == "0.3"
+    bad = failing.wait(timeout=180)
+    assert bad.status is RunStatus.FAILED and bad.exit_code == 4 and "ray boom" in bad.stderr_tail
+    assert slow.wait(timeout=180).error == "timed out"
+
+
+def test_an_unreachable_ray_address_is_refused_before_anything_runs(ws) -> None:
+    with pytest.raises(BackendUnavailable, match="unreachable"):
+        ws.computes.create(name="nowhere", type="ray", address=f"http://127.0.0.1:{_free_port()}")
