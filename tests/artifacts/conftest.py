@@ -117,10 +117,7 @@ def s3_bucket(s3_fs: Any) -> Iterator[str]:
     name = f"modelyard-{uuid.uuid4().hex[:12]}"
     s3_fs.mkdir(name)
     yield name
-    leftovers = s3_fs.find(name)
-    if leftovers:
-        s3_fs.rm(leftovers)
-    s3_fs.rmdir(name)
+    s3_fs.rm(name, recursive=True)  # every object, folder markers included, then the bucket
 
 
 @pytest.fixture(

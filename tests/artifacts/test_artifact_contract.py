@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -337,3 +338,36 @@ def test_symlink_inside_root_leading_outside_is_refused(local_root_store: StoreH
     assert (outside / "secret.txt").read_bytes() == b"do not touch"
     assert not (outside / "not-yet").exists()
     assert [e.path for e in store.list("", recursive=True)] == ["ok", "ok/file.txt"]
+
+
+# ----------------------------------------------------------------------------- threads
+def test_concurrent_writers_and_readers_see_whole_versions(artifact_store: StoreHarness) -> None:
+    store = artifact_store.store
+    versions = [bytes([65 + i]) * (50_000 + i) for i in range(4)]
+    store.write("shared/file.bin", [versions[0]])
+    seen: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def writer(version: bytes) -> None:
+        try:
+            for _ in range(5):
+                store.write("shared/file.bin", [version[:1000], version[1000:]])
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def reader() -> None:
+        try:
+            for _ in range(10):
+                seen.append(_read(artifact_store, "shared/file.bin"))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(v,)) for v in versions]
+    threads += [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(seen) == 20 and all(s in versions for s in seen)
+    assert _read(artifact_store, "shared/file.bin") in versions

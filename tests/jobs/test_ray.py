@@ -48,8 +48,9 @@ def ray_address(tmp_path_factory) -> Iterator[str]:
     cmd = [str(ray_bin), "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
            "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--include-dashboard", "true",
            "--num-cpus", "2", "--temp-dir", str(tmp), "--disable-usage-stats"]  # fmt: skip
-    started = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
+    started = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180, check=False)
     if started.returncode != 0:
+        _stop_head(tmp)
         _unavailable(f"ray start failed: {started.stderr[-2000:]}")
     address = f"http://127.0.0.1:{dash}"
     try:
@@ -60,14 +61,41 @@ def ray_address(tmp_path_factory) -> Iterator[str]:
             try:
                 JobSubmissionClient(address)
                 break
-            except Exception:  # noqa: BLE001 - the dashboard is still starting
+            except Exception:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
         yield address
     finally:
-        subprocess.run([str(ray_bin), "stop", "--force"], capture_output=True, env=env, timeout=120)
+        _stop_head(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stop_head(temp_dir: Path) -> None:
+    """Stop only the Ray processes of our head node (``ray stop`` would stop every one on
+    the machine): those whose command line names our temp dir; their workers follow."""
+    import signal
+
+    def ours() -> list[int]:
+        pids = []
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    if str(temp_dir) in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                        pids.append(int(proc.name))
+                except OSError:
+                    continue
+        return pids
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in ours():
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 10
+        while ours() and time.monotonic() < deadline:
+            time.sleep(0.2)
 
 
 def test_jobs_run_on_ray_end_to_end(ws, dispatcher, submit, ray_address: str, tmp_path: Path) -> None:
@@ -91,7 +119,7 @@ def test_jobs_run_on_ray_end_to_end(ws, dispatcher, submit, ray_address: str, tm
     assert "ray says hi" in ws.jobs.logs(ok.id)
     assert ws.runs.get(ok.id).metrics["acc"].latest == 0.9
     out = ws.jobs.download(ok.id, tmp_path / "dl", what="outputs")
-    assert (out / "model" / "m.txt").read_text() == "0.3"
+    assert (out / "outputs" / "model" / "m.txt").read_text() == "0.3"
     bad = failing.wait(timeout=180)
     assert bad.status is RunStatus.FAILED and bad.exit_code == 4 and "ray boom" in bad.stderr_tail
     assert slow.wait(timeout=180).error == "timed out"

@@ -9,6 +9,7 @@ path (after following any symlink among its existing parts) leaves the root is r
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -34,10 +35,15 @@ _TMP_PREFIX = ".modelyard-tmp-"
 
 @contextlib.contextmanager
 def _backend_errors(what: str) -> Iterator[None]:
-    """Map unexpected OS errors (disk full, permissions...) to BackendUnavailable."""
+    """Map OS errors: a name too long for the file system is the caller's; the rest (disk
+    full, permissions...) are BackendUnavailable."""
     try:
         yield
     except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:
+            raise InvalidArgument(
+                f"artifact store: {what}: the path is too long for this file system"
+            ) from e
         raise BackendUnavailable(f"artifact store: {what} failed: {e.strerror or e}") from e
 
 
@@ -92,9 +98,10 @@ class LocalArtifactStore(ArtifactStore):
     # ---------------------------------------------------------------------- writes
     def write(self, key: str, chunks: Iterable[bytes], *, max_bytes: int | None = None) -> int:
         target = self._file_path(key)
-        if target.is_dir():
-            raise InvalidArgument(f"invalid artifact path {key!r}: it names an existing folder")
-        created = self._make_parents(key, target.parent)
+        with _backend_errors(f"writing {key!r}"):
+            if target.is_dir():
+                raise InvalidArgument(f"invalid artifact path {key!r}: it names an existing folder")
+            created = self._make_parents(key, target.parent)
         try:
             return self._write_atomic(target, checked_chunks(chunks, key=key, max_bytes=max_bytes))
         except BaseException:
@@ -119,8 +126,6 @@ class LocalArtifactStore(ArtifactStore):
             folder.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError) as e:
             raise InvalidArgument(f"invalid artifact path {key!r}: a parent is a file") from e
-        except OSError as e:
-            raise BackendUnavailable(f"artifact store: cannot create {folder}: {e}") from e
         return missing
 
     def _write_atomic(self, target: Path, chunks: Iterable[bytes | bytearray | memoryview]) -> int:
@@ -159,32 +164,32 @@ class LocalArtifactStore(ArtifactStore):
     # ----------------------------------------------------------------------- reads
     def open(self, key: str) -> BinaryIO:
         path = self._file_path(key)
-        if path.is_dir():
-            raise InvalidArgument(f"artifact {key!r} is a folder; list it or download it")
-        try:
-            return open(path, "rb")
-        except (FileNotFoundError, NotADirectoryError) as e:
-            raise NotFound(f"no artifact at {key!r}") from e
-        except OSError as e:
-            raise BackendUnavailable(f"artifact store: cannot read {key!r}: {e}") from e
+        with _backend_errors(f"reading {key!r}"):
+            if path.is_dir():
+                raise InvalidArgument(f"artifact {key!r} is a folder; list it or download it")
+            try:
+                return open(path, "rb")
+            except (FileNotFoundError, NotADirectoryError) as e:
+                raise NotFound(f"no artifact at {key!r}") from e
 
     def info(self, key: str) -> ArtifactInfo | None:
         clean = normalize_prefix(key)
         path = self._resolve(clean, key)
-        try:
-            st = path.stat()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        if path.is_dir():
+        with _backend_errors(f"looking up {key!r}"):
+            try:
+                st = path.stat()
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+        if stat.S_ISDIR(st.st_mode):
             return ArtifactInfo(path=clean, is_dir=True, size=None)
         return ArtifactInfo(path=clean, is_dir=False, size=st.st_size)
 
     def list(self, prefix: str, *, recursive: bool = False) -> list[ArtifactInfo]:
         folder = self._prefix_path(prefix)
-        if not folder.is_dir():
-            return []
         out: list[ArtifactInfo] = []
         with _backend_errors(f"listing {prefix!r}"):
+            if not folder.is_dir():
+                return []
             self._scan(folder, "", recursive, out)
         return sorted(out, key=lambda e: e.path)
 

@@ -16,7 +16,7 @@ import errno
 import io
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from modelyard.artifacts._chunks import checked_chunks
@@ -187,10 +187,11 @@ class S3ArtifactStore(ArtifactStore):
                 raise NotFound(f"no artifact at {key!r}")
             if kind == "directory":
                 raise InvalidArgument(f"artifact {key!r} is a folder; list it or download it")
-            inner = self._fs.open(full, "rb", block_size=READ_BLOCK_SIZE, cache_type="readahead")
-        return io.BufferedReader(
-            _Reader(inner, f"reading {key!r} in {self._uri}"), buffer_size=256 * 1024
+        raw = _Reader(
+            lambda: self._fs.open(full, "rb", block_size=READ_BLOCK_SIZE),
+            f"reading {key!r} in {self._uri}",
         )
+        return io.BufferedReader(raw, buffer_size=256 * 1024)
 
     def info(self, key: str) -> ArtifactInfo | None:
         clean = normalize_prefix(key)
@@ -215,9 +216,10 @@ class S3ArtifactStore(ArtifactStore):
         entries: dict[str, ArtifactInfo] = {}
         for name, meta in objects.items():
             rel = name[len(base) + 1 :] if name.startswith(base + "/") else None
-            if not rel or rel.endswith("/") or not _is_clean(rel):
-                if rel:
-                    logger.warning("skipping object %r: not a safe artifact path", name)
+            if not rel or rel.endswith("/"):  # the folder itself, or a folder marker
+                continue
+            if not _is_clean(rel):
+                logger.warning("skipping object %r: not a safe artifact path", name)
                 continue
             parts = rel.split("/")
             if not recursive:
@@ -256,11 +258,21 @@ class S3ArtifactStore(ArtifactStore):
 
 
 class _Reader(io.RawIOBase):
-    """An s3fs file for reading whose errors are mapped to the error tree."""
+    """An s3fs file for reading whose errors are mapped to the error tree.
 
-    def __init__(self, inner: Any, what: str) -> None:
-        self._inner = inner
+    Each ranged GET is pinned to the ETag seen at open, so a reader never mixes two
+    versions. If the object is replaced before any byte was returned, the reader quietly
+    reopens it (the caller sees the new version whole); after that, InvalidState.
+    """
+
+    _REOPENS = 5
+
+    def __init__(self, open_inner: Callable[[], Any], what: str) -> None:
+        self._open_inner = open_inner
         self._what = what
+        self._delivered = False
+        with _s3_errors(what):
+            self._inner = open_inner()
 
     def readable(self) -> bool:
         return True
@@ -269,8 +281,20 @@ class _Reader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        with _s3_errors(self._what):
-            data = self._inner.read(len(buffer))
+        for _ in range(self._REOPENS):
+            try:
+                with _s3_errors(self._what):
+                    data = self._inner.read(len(buffer))
+                break
+            except InvalidState:
+                if self._delivered:
+                    raise
+                with _s3_errors(self._what):
+                    self._inner.close()
+                    self._inner = self._open_inner()
+        else:
+            raise InvalidState(f"artifact store: {self._what}: the file keeps changing")
+        self._delivered = self._delivered or bool(data)
         buffer[: len(data)] = data
         return len(data)
 

@@ -56,7 +56,6 @@ def duckdb_connection(*, memory_limit: str = "128MB") -> duckdb.DuckDBPyConnecti
 
     con = duckdb.connect(config={"memory_limit": memory_limit})
     con.execute("SET enable_progress_bar = false")
-    con.execute("SET preserve_insertion_order = false")
     return con
 
 

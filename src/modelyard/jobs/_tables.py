@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "jobs", "job_attempts", "computes", "environments", "runs"]
+__all__ = ["computes", "environments", "job_attempts", "jobs", "metadata", "runs"]
 
 metadata = sa.MetaData()
 

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["ensure_agent", "agent_running", "main", "work_root", "env_cache"]
+__all__ = ["agent_running", "ensure_agent", "env_cache", "main", "work_root"]
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from modelyard.cli.render import Output
 if TYPE_CHECKING:
     from modelyard.jobs.entities import Compute, Environment, Job
 
-__all__ = ["job_app", "compute_app", "environment_app"]
+__all__ = ["compute_app", "environment_app", "job_app"]
 
 job_app = typer.Typer(help="Submit, watch, cancel and download command jobs.", no_args_is_help=True)
 compute_app = typer.Typer(help="Register compute targets (local, ray).", no_args_is_help=True)

@@ -26,14 +26,21 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from modelyard.errors import InvalidArgument, InvalidState
-from modelyard.jobs.entities import CommandJobSpec, Compute, ComputeType, Environment, EnvironmentSpec, Job
+from modelyard.jobs.entities import (
+    CommandJobSpec,
+    Compute,
+    ComputeType,
+    Environment,
+    EnvironmentSpec,
+    Job,
+)
 from modelyard.tracking.entities import RunStatus
 
 if TYPE_CHECKING:
     from modelyard.jobs.store import JobStore
     from modelyard.sdk.workspace import Workspace
 
-__all__ = ["command", "Jobs", "Computes", "Environments", "SubmittedJob"]
+__all__ = ["Computes", "Environments", "Jobs", "SubmittedJob", "command"]
 
 LOG_KEY = "logs/std_log.txt"
 

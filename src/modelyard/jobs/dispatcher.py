@@ -40,7 +40,7 @@ from modelyard.jobs.snapshot import extract_snapshot
 from modelyard.jobs.spec import literal_text, render_command
 from modelyard.jobs.store import JobStore
 
-__all__ = ["Dispatcher", "new_owner_id", "owner_is_dead", "LOG_NAME"]
+__all__ = ["LOG_NAME", "Dispatcher", "new_owner_id", "owner_is_dead"]
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class Dispatcher:
                 self.tick()
             except ModelyardError as e:
                 logger.warning("dispatcher tick failed: %s", e)
-            except Exception:  # noqa: BLE001 - the loop must survive any one failure
+            except Exception:
                 logger.exception("dispatcher tick failed")
             self._stop.wait(self.poll_interval)
 
@@ -207,7 +207,7 @@ class Dispatcher:
             self._start(job)
         except ModelyardError as e:
             self._fail_before_start(job, e.message)
-        except Exception as e:  # noqa: BLE001 - a platform bug must still end the job
+        except Exception as e:
             logger.exception("starting job %s failed", job.id)
             self._fail_before_start(job, f"internal error while starting: {e!r}")
         finally:

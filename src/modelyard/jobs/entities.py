@@ -18,18 +18,18 @@ from typing import Any
 from modelyard.tracking.entities import RunStatus
 
 __all__ = [
-    "JobStatus",
-    "JobInput",
-    "JobOutput",
-    "EnvironmentSpec",
+    "JOB_KIND",
+    "AttemptResult",
     "CommandJobSpec",
-    "Job",
-    "JobAttempt",
     "Compute",
     "ComputeType",
     "Environment",
-    "AttemptResult",
-    "JOB_KIND",
+    "EnvironmentSpec",
+    "Job",
+    "JobAttempt",
+    "JobInput",
+    "JobOutput",
+    "JobStatus",
 ]
 
 #: the ``Run.kind`` of a job's run

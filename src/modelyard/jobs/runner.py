@@ -35,7 +35,7 @@ from typing import Any
 
 from modelyard.jobs.entities import AttemptResult
 
-__all__ = ["AttemptLaunch", "launch", "read_result", "pid_alive", "signal_name", "main"]
+__all__ = ["AttemptLaunch", "launch", "main", "pid_alive", "read_result", "signal_name"]
 
 STDERR_TAIL_LINES = 20
 DEFAULT_GRACE_SECONDS = 10.0

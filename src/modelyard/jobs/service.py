@@ -21,11 +21,11 @@ from modelyard.jobs.store import JobStore
 from modelyard.tracking.entities import RunStatus
 from modelyard.tracking.store import DEFAULT_EXPERIMENT_NAME, TrackingStore
 
-__all__ = ["submit_job", "resolve_environment"]
+__all__ = ["resolve_environment", "submit_job"]
 
 logger = logging.getLogger(__name__)
 
-_CURATED = re.compile(r"^AzureML-", re.I)
+_CURATED = re.compile(r"^AzureML-", re.IGNORECASE)
 
 
 def resolve_environment(ref: str, jobs: JobStore) -> EnvironmentSpec | None:
@@ -34,7 +34,7 @@ def resolve_environment(ref: str, jobs: JobStore) -> EnvironmentSpec | None:
     Azure curated environments (``AzureML-...``) that are not registered run in the current
     interpreter, with a warning. Raises NotFound for other unknown names.
     """
-    text = ref[len("azureml:") :] if ref.startswith("azureml:") else ref
+    text = ref.removeprefix("azureml:")
     name, version = text, None
     if "@" in text:
         name, _, label = text.partition("@")

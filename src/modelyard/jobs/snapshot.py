@@ -26,13 +26,13 @@ from modelyard.artifacts.store import ArtifactStore
 from modelyard.errors import InvalidArgument, NotFound, PayloadTooLarge
 
 __all__ = [
-    "Snapshot",
     "DEFAULT_MAX_SNAPSHOT_BYTES",
+    "Snapshot",
     "collect_files",
     "compute_snapshot",
-    "store_snapshot",
-    "snapshot_key",
     "extract_snapshot",
+    "snapshot_key",
+    "store_snapshot",
 ]
 
 logger = logging.getLogger(__name__)

@@ -36,12 +36,12 @@ from modelyard.jobs._yaml import LinedMap, line_of, load_yaml, load_yaml_file
 from modelyard.jobs.entities import CommandJobSpec, EnvironmentSpec, JobInput, JobOutput
 
 __all__ = [
-    "load_job_file",
-    "parse_job",
     "apply_overrides",
-    "parse_environment",
-    "load_environment_file",
     "command_references",
+    "load_environment_file",
+    "load_job_file",
+    "parse_environment",
+    "parse_job",
     "render_command",
 ]
 
@@ -62,7 +62,7 @@ _ENV_KEYS = {
 }  # fmt: skip
 _LIMIT_KEYS = {"timeout"}
 _REF = re.compile(r"\$\{\{\s*(inputs|outputs)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_OPTIONAL = re.compile(r"\$\[\[(.*?)\]\]", re.S)
+_OPTIONAL = re.compile(r"\$\[\[(.*?)\]\]", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -200,8 +200,7 @@ def parse_job(
     compute = data.get("compute") or "local"
     if not isinstance(compute, str):
         raise _fail(source, line_of(data, "compute"), "compute must be a name")
-    if compute.startswith("azureml:"):
-        compute = compute[len("azureml:") :]
+    compute = compute.removeprefix("azureml:")
     resources = _mapping(data.get("resources"), source, line_of(data, "resources"), "resources")
     return CommandJobSpec(
         command=command.strip(),

@@ -18,7 +18,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from modelyard.db.engine import backend_unavailable, create_engine_for, read_connection, write_transaction
+from modelyard.db.engine import (
+    backend_unavailable,
+    create_engine_for,
+    read_connection,
+    write_transaction,
+)
 from modelyard.db.migrate import upgrade
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
 from modelyard.jobs import _tables as t
@@ -236,7 +241,7 @@ class SqlJobStore(JobStore):
                     started_at=_dt(r.started_at), ended_at=_dt(r.ended_at),
                     exit_code=r.exit_code, signal=r.signal, error=r.error,
                     stderr_tail=r.stderr_tail,
-                )  # fmt: skip
+                )
                 for r in rows
             ]
 
@@ -354,10 +359,10 @@ class SqlJobStore(JobStore):
         error = result.describe() or None
         with self._write() as conn:
             row = self._owned(conn, job_id, owner)
-            outcome = dict(
-                exit_code=result.exit_code, signal=result.signal, error=error,
-                stderr_tail=result.stderr_tail or None,
-            )  # fmt: skip
+            outcome = {
+                "exit_code": result.exit_code, "signal": result.signal, "error": error,
+                "stderr_tail": result.stderr_tail or None,
+            }  # fmt: skip
             updated = conn.execute(
                 t.job_attempts.update().where(
                     t.job_attempts.c.job_id == job_id, t.job_attempts.c.attempt == row.attempt
@@ -400,10 +405,10 @@ class SqlJobStore(JobStore):
         if name == LOCAL_COMPUTE and kind is not ComputeType.LOCAL:
             raise InvalidArgument("the compute named 'local' must be of type local")
         limit = max_concurrent_jobs or (os.cpu_count() or 1 if kind is ComputeType.LOCAL else 16)
-        values = dict(
-            type=kind.value, max_concurrent_jobs=limit, address=address, description=description,
-            properties=json.dumps(dict(properties or {})),
-        )  # fmt: skip
+        values = {
+            "type": kind.value, "max_concurrent_jobs": limit, "address": address,
+            "description": description, "properties": json.dumps(dict(properties or {})),
+        }
         with self._write() as conn:
             self._ensure_local(conn)
             exists = conn.execute(sa.select(t.computes.c.name).where(t.computes.c.name == name)).first()
@@ -506,7 +511,7 @@ class _guard:
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
             raise backend_unavailable(e) from e
 
-    def __exit__(self, *exc: Any) -> Any:
+    def __exit__(self, *exc: object) -> Any:
         try:
             return self._cm.__exit__(*exc)
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:

@@ -33,7 +33,7 @@ from modelyard.jobs.entities import (
 )
 from modelyard.tracking.entities import RunStatus
 
-__all__ = ["JobStore", "LOCAL_COMPUTE"]
+__all__ = ["LOCAL_COMPUTE", "JobStore"]
 
 #: the built-in compute target, present in every workspace
 LOCAL_COMPUTE = "local"
@@ -193,5 +193,5 @@ class JobStore(abc.ABC):
     def list_environments(self, *, name: str | None = None) -> list[Environment]:
         """Every environment version (or those of ``name``), by name then version."""
 
-    def close(self) -> None:  # noqa: B027 - a no-op default is the right behaviour
+    def close(self) -> None:
         """Release connections."""

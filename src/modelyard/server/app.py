@@ -20,7 +20,7 @@ from modelyard.errors import InvalidArgument, NotFound
 from modelyard.server.errors import install_error_handler
 from modelyard.server.metrics import MetricsMiddleware, ServerMetrics
 from modelyard.server.placeholder import placeholder_page
-from modelyard.server.responses import JSONBytesResponse, json_response
+from modelyard.server.responses import JSONBytesResponse, json_response, modelyard_version
 from modelyard.server.security import SecurityMiddleware
 
 if TYPE_CHECKING:
@@ -90,7 +90,6 @@ def create_app(
     Returns:
         The ASGI app; run it with :func:`modelyard.server.run.serve` or any ASGI server.
     """
-    import modelyard
     from modelyard.artifacts.api import router as artifacts_router
     from modelyard.tracking.api import router as tracking_router
 
@@ -122,7 +121,7 @@ def create_app(
 
     app = FastAPI(
         title="Modelyard",
-        version=modelyard.__version__,
+        version=modelyard_version(),
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,

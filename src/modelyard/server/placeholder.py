@@ -10,12 +10,12 @@ __all__ = ["placeholder_page"]
 
 def placeholder_page(app: Any) -> str:
     """Return an HTML page saying what is running and where to go next."""
-    import modelyard
+    from modelyard.server.responses import modelyard_version
 
     workspace = escape(str(app.state.workspace_name))
     tracking = escape(type(app.state.tracking_store).__name__)
     artifacts = escape(repr(app.state.artifact_store))
-    version = escape(modelyard.__version__)
+    version = escape(modelyard_version())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Modelyard</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem;

@@ -40,6 +40,16 @@ class JSONBytesResponse(JSONResponse):
         return orjson.dumps(content)
 
 
+def modelyard_version() -> str:
+    """The installed package's version (without importing the ``modelyard`` facade)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("modelyard")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
 def json_response(content: Any, status_code: int = 200) -> JSONBytesResponse:
     return JSONBytesResponse(content, status_code=status_code)
 

@@ -16,6 +16,7 @@ from modelyard.server.responses import (
     JSONBytesResponse,
     TrackingStoreDep,
     json_response,
+    modelyard_version,
     no_content,
 )
 from modelyard.tracking import schemas as s
@@ -189,7 +190,6 @@ def runs_metric_history(
 # ------------------------------------------------------------------------- workspace
 @router.get("/workspace", response_model=s.WorkspaceSchema)
 def workspace_get(request: Request, store: TrackingStoreDep):
-    import modelyard
 
     experiments = store.list_experiments(include_deleted=False, max_results=MAX_RESULTS_LIMIT)
     return json_response(
@@ -197,7 +197,7 @@ def workspace_get(request: Request, store: TrackingStoreDep):
             "name": request.app.state.workspace_name,
             "store": type(store).__name__,
             "artifact_store": type(request.app.state.artifact_store).__name__,
-            "version": modelyard.__version__,
+            "version": modelyard_version(),
             "counts": {"experiments": len(experiments.experiments)},
         }
     )

@@ -13,7 +13,7 @@ from modelyard.errors import InvalidArgument
 from modelyard.jobs.computes.base import ComputeTarget, LaunchRequest
 from modelyard.jobs.entities import Compute
 
-__all__ = ["ComputeTarget", "LaunchRequest", "TARGETS", "target_class", "open_target"]
+__all__ = ["TARGETS", "ComputeTarget", "LaunchRequest", "open_target", "target_class"]
 
 #: compute type -> "module:Class"
 TARGETS = MappingProxyType({

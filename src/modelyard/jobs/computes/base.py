@@ -66,5 +66,5 @@ class ComputeTarget(abc.ABC):
     def cancel(self, handle: dict[str, Any]) -> None:
         """Ask the attempt to stop (it then ends as canceled through :meth:`poll`)."""
 
-    def close(self) -> None:  # noqa: B027 - nothing to release by default
+    def close(self) -> None:
         """Release clients and connections."""

@@ -17,7 +17,14 @@ from typing import Any
 
 from modelyard.jobs.computes.base import ComputeTarget, LaunchRequest
 from modelyard.jobs.entities import AttemptResult
-from modelyard.jobs.runner import AttemptLaunch, launch, pid_alive, read_pid, read_result, signal_name
+from modelyard.jobs.runner import (
+    AttemptLaunch,
+    launch,
+    pid_alive,
+    read_pid,
+    read_result,
+    signal_name,
+)
 
 __all__ = ["LocalTarget"]
 

@@ -12,6 +12,7 @@ that shares its file system.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -20,6 +21,8 @@ from modelyard.jobs.computes.base import ComputeTarget, LaunchRequest
 from modelyard.jobs.entities import AttemptResult
 
 __all__ = ["RayTarget"]
+
+logger = logging.getLogger(__name__)
 
 _TAIL_LINES = 20
 
@@ -46,7 +49,7 @@ class RayTarget(ComputeTarget):
                 address = f"http://{address}"
             try:
                 self._client = JobSubmissionClient(address)
-            except Exception as e:  # noqa: BLE001 - Ray raises plain exceptions here
+            except Exception as e:
                 raise BackendUnavailable(
                     f"the Ray cluster at {self.compute.address} is unreachable: {e}"
                 ) from e
@@ -75,7 +78,7 @@ class RayTarget(ComputeTarget):
             client.submit_job(
                 entrypoint=request.command, submission_id=sid, runtime_env=runtime_env, **kwargs
             )
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise BackendUnavailable(f"Ray refused the job: {e}") from e
         deadline = time.time() + request.timeout if request.timeout else None
         if request.attempt > 1:
@@ -134,8 +137,8 @@ class RayTarget(ComputeTarget):
         self._stopping.setdefault(sid, "canceled")
         try:
             self._get_client().stop_job(sid)
-        except Exception:  # noqa: BLE001 - already ended
-            pass
+        except Exception as e:  # noqa: BLE001 - it may have ended already
+            logger.debug("stop_job(%s): %s", sid, e)
 
     def close(self) -> None:
         self._client = None
