@@ -30,7 +30,7 @@ def test_public_names_are_exactly_the_intended_ones() -> None:
     import modelyard
 
     assert set(modelyard.__all__) == {
-        "Workspace", "Run", "RunStatus", "errors", "__version__",
+        "Workspace", "Run", "RunStatus", "errors", "data", "datasets", "__version__",
         "start_run", "end_run", "active_run", "flush", "set_workspace",
         "log_param", "log_params", "log_metric", "log_metrics",
         "log_artifact", "log_artifacts", "log_text", "log_dict", "log_figure", "log_table",

@@ -41,10 +41,14 @@ _LAZY: dict[str, str] = {
     "set_tags": "modelyard.sdk.fluent",
     "flush": "modelyard.sdk.fluent",
     "set_workspace": "modelyard.sdk.fluent",
+    "log_model": "modelyard.sdk.fluent",
+    "load_model": "modelyard.sdk.fluent",
+    "PythonModel": "modelyard.models.python_model",
     "RunStatus": "modelyard.tracking.entities",
     "errors": "modelyard.errors",
     "data": "modelyard.data",
     "datasets": "modelyard.datasets",
+    "command": "modelyard.jobs.client",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -76,6 +80,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         log_figure,
         log_metric,
         log_metrics,
+        log_model,
+        load_model,
         log_param,
         log_params,
         log_table,
@@ -85,6 +91,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         set_workspace,
         start_run,
     )
+    from modelyard.jobs.client import command
+    from modelyard.models.python_model import PythonModel
     from modelyard.sdk.run import Run
     from modelyard.sdk.workspace import Workspace
     from modelyard.tracking.entities import RunStatus

@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 
 from modelyard.data.assets import create_from_path
-from modelyard.data.entities import DatastoreType, DataType, LineageDirection, TableFormat, TableSpec
+from modelyard.data.entities import (
+    DatastoreType,
+    DataType,
+    LineageDirection,
+    TableFormat,
+    TableSpec,
+)
 from modelyard.data.load import load_table, resolve_path
 from modelyard.data.store import DataStore
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
-
 from tests.data._helpers import write_csv
 
 

@@ -140,3 +140,14 @@ def test_embedded_workspace_is_relocatable(tmp_path: Path) -> None:
         assert store.get_experiment(exp.id).tags == {"k": "v"}
     finally:
         store.close()
+
+
+def test_a_database_from_a_newer_modelyard_is_refused_clearly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'workspace.db'}"
+    SqlTrackingStore(url).close()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    engine.dispose()
+    with pytest.raises(BackendUnavailable, match="9999_future"):
+        SqlTrackingStore(url)

@@ -446,6 +446,27 @@ class TestMetrics:
         assert tracking_store.get_run(a.id).metrics["m"].count == 2
         tracking_store.log_metric_batches({})  # nothing to do is fine
 
+    def test_threads_share_one_store(self, tracking_store: TrackingStore) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        exp = tracking_store.create_experiment("e")
+        run = tracking_store.create_run(exp.id)
+
+        def log(thread: int) -> None:
+            for batch in range(5):
+                steps = range(thread * 100 + batch * 20, thread * 100 + batch * 20 + 20)
+                tracking_store.log_batch(
+                    run.id, metrics=[pt("m", float(s), s) for s in steps], tags={f"t{thread}": "x"}
+                )
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(log, range(6)))
+        history = tracking_store.get_metric_history(run.id, "m")
+        assert [m.step for m in history] == list(range(600))
+        summary = tracking_store.get_run(run.id).metrics["m"]
+        assert (summary.count, summary.min, summary.max, summary.latest) == (600, 0.0, 599.0, 599.0)
+        assert len(tracking_store.get_run(run.id).tags) == 6
+
     def test_metrics_of_terminal_runs_still_log(self, tracking_store: TrackingStore) -> None:
         exp = tracking_store.create_experiment("e")
         run = tracking_store.create_run(exp.id)

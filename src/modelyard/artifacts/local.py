@@ -111,22 +111,37 @@ class LocalArtifactStore(ArtifactStore):
             raise
 
     def _make_parents(self, key: str, folder: Path) -> list[Path]:
-        """Create the missing folders above a file; return those created, deepest first."""
+        """Create the missing folders above a file; return those created, deepest first.
+
+        A concurrent delete may prune a folder between two steps, so a failure is only
+        reported once a parent is really found to be a file.
+        """
         missing: list[Path] = []
         probe = folder
         while probe != self._root and not probe.exists():
             missing.append(probe)
             probe = probe.parent
-        if probe != self._root and not probe.is_dir():
-            raise InvalidArgument(
-                f"invalid artifact path {key!r}: "
-                f"{probe.relative_to(self._root).as_posix()!r} is a file, not a folder"
-            )
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError) as e:
-            raise InvalidArgument(f"invalid artifact path {key!r}: a parent is a file") from e
+        for _ in range(5):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                return missing
+            except (FileExistsError, NotADirectoryError) as e:
+                blocker = self._first_file_above(folder)
+                if blocker is not None:
+                    raise InvalidArgument(
+                        f"invalid artifact path {key!r}: {blocker!r} is a file, not a folder"
+                    ) from e
+        folder.mkdir(parents=True, exist_ok=True)
         return missing
+
+    def _first_file_above(self, folder: Path) -> str | None:
+        """The first existing non-folder on the way from the root down to ``folder``."""
+        probe = self._root
+        for part in folder.relative_to(self._root).parts:
+            probe = probe / part
+            if probe.exists() and not probe.is_dir():
+                return probe.relative_to(self._root).as_posix()
+        return None
 
     def _write_atomic(self, target: Path, chunks: Iterable[bytes | bytearray | memoryview]) -> int:
         what = f"writing {target.relative_to(self._root).as_posix()!r}"

@@ -18,7 +18,7 @@ from modelyard.data.entities import Datastore, DatastoreType, DataType
 from modelyard.errors import InvalidArgument, NotFound
 from modelyard.tracking.entities import ArtifactInfo
 
-__all__ = ["WORKSPACE", "workspace_prefix", "list_content", "open_content", "hash_content"]
+__all__ = ["WORKSPACE", "hash_content", "list_content", "open_content", "workspace_prefix"]
 
 WORKSPACE = "workspace:"
 

@@ -28,15 +28,15 @@ if TYPE_CHECKING:
     from modelyard.data.store import DataStore
 
 __all__ = [
+    "MLTABLE_FILE",
     "check_name",
     "check_version",
-    "parse_ref",
-    "new_upload_id",
-    "folder_hash",
     "create_from_path",
-    "spec_from_yaml",
+    "folder_hash",
     "infer_format",
-    "MLTABLE_FILE",
+    "new_upload_id",
+    "parse_ref",
+    "spec_from_yaml",
 ]
 
 logger = logging.getLogger(__name__)

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 __all__ = [
     "check_config",
     "parse_datastore_uri",
+    "run_query",
     "s3_filesystem",
     "sql_engine",
-    "run_query",
 ]
 
 _ALLOWED: dict[DatastoreType, set[str]] = {

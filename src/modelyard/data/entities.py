@@ -12,16 +12,16 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
-    "DatastoreType",
-    "DataType",
-    "TableFormat",
-    "LineageDirection",
-    "Datastore",
-    "TableSpec",
-    "DataVersion",
-    "LineageEntry",
     "ColumnProfile",
     "DataProfile",
+    "DataType",
+    "DataVersion",
+    "Datastore",
+    "DatastoreType",
+    "LineageDirection",
+    "LineageEntry",
+    "TableFormat",
+    "TableSpec",
 ]
 
 

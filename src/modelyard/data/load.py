@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from modelyard.data.store import DataStore
 
-__all__ = ["load_table", "resolve_path", "read_table_files", "download_version"]
+__all__ = ["download_version", "load_table", "read_table_files", "resolve_path"]
 
 
 def download_version(store: DataStore, version: DataVersion, dest: Path) -> Path:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelyard.data.entities import (
+    DataProfile,
     Datastore,
     DatastoreType,
-    DataProfile,
     DataType,
     DataVersion,
     LineageDirection,

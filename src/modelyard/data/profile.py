@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-__all__ = ["profile_files", "profile_arrow", "table_source_sql", "duckdb_connection", "BINS"]
+__all__ = ["BINS", "duckdb_connection", "profile_arrow", "profile_files", "table_source_sql"]
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +340,7 @@ class _Kmv:
         if len(self.kept) < self.k:
             return len(self.kept), True
         kth = float(self.kept[-1]) / 2.0**64
-        return int(round((self.k - 1) / kth)), False
+        return round((self.k - 1) / kth), False
 
 
 class _FineGrid:

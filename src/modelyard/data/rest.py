@@ -16,8 +16,8 @@ from urllib.parse import quote
 from modelyard._http import HttpClient
 from modelyard.data import schemas as w
 from modelyard.data.entities import (
-    Datastore,
     DataProfile,
+    Datastore,
     DataType,
     DataVersion,
     LineageDirection,

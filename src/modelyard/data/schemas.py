@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from modelyard.data.entities import (
     ColumnProfile,
+    DataProfile,
     Datastore,
     DatastoreType,
-    DataProfile,
     DataType,
     DataVersion,
     LineageDirection,
@@ -22,21 +22,21 @@ from modelyard.data.entities import (
 )
 
 __all__ = [
-    "datastore_to_wire",
-    "datastore_from_wire",
-    "table_to_wire",
-    "table_from_wire",
-    "version_to_wire",
-    "version_from_wire",
-    "lineage_to_wire",
-    "lineage_from_wire",
-    "profile_to_wire",
-    "profile_from_wire",
     "DatastoreCreate",
-    "VersionCreate",
-    "VersionUpdate",
     "LineageCreate",
     "TableSchema",
+    "VersionCreate",
+    "VersionUpdate",
+    "datastore_from_wire",
+    "datastore_to_wire",
+    "lineage_from_wire",
+    "lineage_to_wire",
+    "profile_from_wire",
+    "profile_to_wire",
+    "table_from_wire",
+    "table_to_wire",
+    "version_from_wire",
+    "version_to_wire",
 ]
 
 

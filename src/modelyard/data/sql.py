@@ -23,11 +23,17 @@ from modelyard.artifacts.store import ArtifactStore
 from modelyard.data import _content as content
 from modelyard.data import datastores as ds_mod
 from modelyard.data import schemas as wire
-from modelyard.data.assets import check_name, check_upload_id, check_version, infer_format, new_upload_id
+from modelyard.data.assets import (
+    check_name,
+    check_upload_id,
+    check_version,
+    infer_format,
+    new_upload_id,
+)
 from modelyard.data.entities import (
+    DataProfile,
     Datastore,
     DatastoreType,
-    DataProfile,
     DataType,
     DataVersion,
     LineageDirection,
@@ -37,7 +43,12 @@ from modelyard.data.entities import (
 )
 from modelyard.data.store import DataStore
 from modelyard.data.tables import data_lineage, data_versions, datastores
-from modelyard.db.engine import backend_unavailable, create_engine_for, read_connection, write_transaction
+from modelyard.db.engine import (
+    backend_unavailable,
+    create_engine_for,
+    read_connection,
+    write_transaction,
+)
 from modelyard.db.migrate import upgrade
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
 from modelyard.tracking.entities import ArtifactInfo

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from modelyard.data.entities import (
+    DataProfile,
     Datastore,
     DatastoreType,
-    DataProfile,
     DataType,
     DataVersion,
     LineageDirection,
@@ -210,5 +210,5 @@ class DataStore(abc.ABC):
         """Lineage entries of a version (``name`` and ``version``) and/or of a run, oldest
         first."""
 
-    def close(self) -> None:  # noqa: B027 - nothing to release by default
+    def close(self) -> None:
         """Release connections."""

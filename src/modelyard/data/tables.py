@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "datastores", "data_versions", "data_lineage"]
+__all__ = ["data_lineage", "data_versions", "datastores", "metadata"]
 
 metadata = sa.MetaData()
 

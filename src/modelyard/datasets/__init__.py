@@ -19,7 +19,7 @@ from typing import Any
 
 from modelyard.errors import NotFound
 
-__all__ = ["DatasetInfo", "list", "info", "load", "path"]
+__all__ = ["DatasetInfo", "info", "list", "load", "path"]
 
 _FILES = Path(__file__).with_name("files")
 
@@ -52,7 +52,7 @@ _CATALOG = {
 }
 
 
-def list() -> list[str]:  # noqa: A001 - the public name is yard.datasets.list()
+def list() -> list[str]:
     """Names of the bundled datasets."""
     return sorted(_CATALOG)
 

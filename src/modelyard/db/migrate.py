@@ -21,7 +21,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from modelyard.db.engine import backend_unavailable, is_sqlite, write_transaction
+from modelyard.db.engine import (
+    backend_unavailable,
+    describe_backend_error,
+    is_sqlite,
+    write_transaction,
+)
+from modelyard.errors import BackendUnavailable
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -109,16 +115,26 @@ def upgrade(engine: sa.Engine) -> None:
             if current_revision(conn) == head:
                 return  # another process migrated while this one waited for the lock
             _run_alembic(conn)
-    except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError) as e:
         raise backend_unavailable(e) from e
+    except sa.exc.DBAPIError as e:  # e.g. no schema to create the tables in
+        raise BackendUnavailable(
+            f"could not bring the database to the newest schema: {describe_backend_error(e)}"
+        ) from e
 
 
 def _run_alembic(conn: sa.Connection) -> None:
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = conn
     logger.info("migrating %s database to the newest schema", conn.dialect.name)
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except CommandError as e:  # e.g. a database written by a newer Modelyard
+        raise BackendUnavailable(
+            f"cannot migrate the database (at revision {current_revision(conn)!r}): {e}"
+        ) from e

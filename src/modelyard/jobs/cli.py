@@ -62,7 +62,7 @@ def job_create(
     if stream:
         job = submitted.stream(file=sys.stdout)
         if job.status.value != "Finished":
-            render.message(f"job {job.id} {job.status.value}: {job.error or ''}".rstrip(": "))
+            _report_end(job)
             raise typer.Exit(1)
         return
     render.render_object(job_to_dict(submitted.job), output, rows=_job_rows(submitted.job), title="Job")
@@ -127,7 +127,14 @@ def job_stream(ctx: typer.Context, job_id: JobIdArg) -> None:
     """Print the job's log as it grows until the job ends (exit 1 if it did not finish)."""
     job = workspace(ctx).jobs.stream(job_id, file=sys.stdout)
     if job.status.value != "Finished":
+        _report_end(job)
         raise typer.Exit(1)
+
+
+def _report_end(job: Job) -> None:
+    """One line on stderr saying how a job that did not finish ended."""
+    sys.stderr.write(f"Error: job {job.id} {job.status.value}: {job.error or ''}".rstrip(": ") + "\n")
+    sys.stderr.flush()
 
 
 @job_app.command("cancel")

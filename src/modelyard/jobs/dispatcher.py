@@ -110,6 +110,7 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=max_starters, thread_name_prefix="job-start")
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_heartbeat = 0.0
         self._last_recover = 0.0
@@ -124,6 +125,7 @@ class Dispatcher:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the loop (running jobs keep running; another dispatcher adopts them)."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
         self._pool.shutdown(wait=True, cancel_futures=False)
@@ -138,7 +140,12 @@ class Dispatcher:
                 logger.warning("dispatcher tick failed: %s", e)
             except Exception:
                 logger.exception("dispatcher tick failed")
-            self._stop.wait(self.poll_interval)
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    def wake(self) -> None:
+        """Run the next tick now (a job was queued or canceled, an attempt ended)."""
+        self._wake.set()
 
     @property
     def busy(self) -> bool:

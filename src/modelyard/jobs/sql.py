@@ -250,6 +250,9 @@ class SqlJobStore(JobStore):
         wanted = None if computes is None else set(computes)
         expires = _now_us() + int(lease_seconds * 1e6)
         claimed: list[str] = []
+        with self._read() as conn:  # idle dispatchers look often: no write lock for nothing
+            if conn.execute(sa.select(t.jobs.c.id).where(t.jobs.c.state == "queued").limit(1)).first() is None:
+                return []
         with self._write() as conn:
             self._ensure_local(conn)
             names = conn.execute(
@@ -311,10 +314,12 @@ class SqlJobStore(JobStore):
         cond = t.jobs.c.lease_expires_at < now
         if dead:
             cond = sa.or_(cond, t.jobs.c.lease_owner.in_(dead))
+        query = sa.select(t.jobs.c.id).where(t.jobs.c.state == "claimed", t.jobs.c.lease_owner != owner, cond)
+        with self._read() as conn:
+            if conn.execute(query.limit(1)).first() is None:
+                return []
         with self._write() as conn:
-            ids = conn.execute(
-                sa.select(t.jobs.c.id).where(t.jobs.c.state == "claimed", t.jobs.c.lease_owner != owner, cond)
-            ).scalars().all()  # fmt: skip
+            ids = conn.execute(query).scalars().all()
             if ids:
                 conn.execute(
                     t.jobs.update().where(t.jobs.c.id.in_(ids))

@@ -44,6 +44,8 @@ __all__ = [
     "log_figure",
     "log_metric",
     "log_metrics",
+    "log_model",
+    "load_model",
     "log_param",
     "log_params",
     "log_table",
@@ -296,3 +298,56 @@ def flush() -> None:
     if ws is not None:
         ws.flush()
 
+
+
+# ---------------------------------------------------------------------- models
+def log_model(
+    model: Any,
+    name: str = "model",
+    signature: Any = None,
+    input_example: Any = None,
+    *,
+    artifacts: Mapping[str, str] | None = None,
+    model_config: Mapping[str, Any] | None = None,
+    requirements: list[str] | None = None,
+    registered_model_name: str | None = None,
+) -> Any:
+    """Save a model (scikit-learn, XGBoost, LightGBM, PyTorch, ONNX or a ``yard.PythonModel``)
+    into the active run's artifacts under ``name``, with its ``MLmodel`` descriptor.
+
+    Without an active run, a run is started for it and ended afterwards. The signature is
+    inferred from ``input_example`` when not given.
+
+    Returns:
+        A :class:`~modelyard.models.operations.ModelInfo` whose ``model_uri`` is
+        ``runs:/RUN_ID/NAME``.
+
+    Example:
+        >>> with yard.start_run():
+        ...     info = yard.log_model(clf, "model", input_example=X[:5])
+        >>> yard.load_model(info.model_uri).predict(X[:5])
+    """
+    from modelyard.models.operations import log_model_to_run
+
+    kwargs = dict(name=name, signature=signature, input_example=input_example, artifacts=artifacts,
+                  model_config=model_config, requirements=requirements,
+                  registered_model_name=registered_model_name)
+    run = active_run()
+    if run is not None:
+        return log_model_to_run(run, model, **kwargs)
+    with start_run() as new_run:
+        return log_model_to_run(new_run, model, **kwargs)
+
+
+def load_model(uri: str) -> Any:
+    """Load a model from ``runs:/ID/path``, ``models:/name/3``, ``models:/name@alias``,
+    ``models:/name/latest`` or a local folder, from the current workspace.
+
+    Returns:
+        A :class:`~modelyard.models.packaging.LoadedModel` (``.predict(df)``, ``.unwrap()``).
+
+    Example:
+        >>> model = yard.load_model("models:/churn@production")
+        >>> model.predict(frame)
+    """
+    return get_workspace().models.load(uri)

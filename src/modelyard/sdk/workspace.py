@@ -87,6 +87,11 @@ class Workspace:
         self.jobs = Jobs(self)
         self.computes = Computes(self)
         self.environments = Environments(self)
+        from modelyard.endpoints.operations import EndpointOperations
+        from modelyard.models.operations import ModelOperations
+
+        self.models = ModelOperations(self)
+        self.endpoints = EndpointOperations(self)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.location)!r})"
@@ -198,6 +203,8 @@ class Workspace:
                 tracking, self._tracking = self._tracking, None
                 artifacts, self._artifacts = self._artifacts, None
             self.data._close()
+            self.models._close()
+            self.endpoints._close()
             if tracking is not None:
                 tracking.close()
             if artifacts is not None:

@@ -77,6 +77,7 @@ def create_app(
     tracking_store: TrackingStore | None = None,
     artifact_store: ArtifactStore | None = None,
     static_dir: Path | None = None,
+    run_dispatcher: bool = True,
 ) -> FastAPI:
     """Build the server app.
 
@@ -86,6 +87,7 @@ def create_app(
             keeps ownership: it is not closed at shutdown).
         artifact_store: likewise for artifacts.
         static_dir: the built Studio (default: ``static/`` next to this module).
+        run_dispatcher: run the job dispatcher in this process (False: job routes only).
 
     Returns:
         The ASGI app; run it with :func:`modelyard.server.run.serve` or any ASGI server.
@@ -110,14 +112,21 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(_app.state.jobs.start)  # supervises jobs; they run in their own processes
         try:
             yield
         finally:
+            await run_in_threadpool(_app.state.jobs.close)
             for store in owned:
                 store.close()
             data_store = getattr(_app.state, "data_store", None)
             if data_store is not None:
                 data_store.close()
+            model_store = getattr(_app.state, "model_store", None)
+            if model_store is not None:
+                model_store.close()
 
     app = FastAPI(
         title="Modelyard",
@@ -134,6 +143,9 @@ def create_app(
     app.state.artifact_store = artifact_store
     app.state.workspace_name = name
     app.state.metrics = ServerMetrics(tracking_store)
+    from modelyard.jobs.runtime import JobsRuntime
+
+    app.state.jobs = JobsRuntime(settings, artifacts=artifact_store, dispatch=run_dispatcher)
 
     install_error_handler(app)
     app.include_router(tracking_router)
@@ -141,6 +153,12 @@ def create_app(
     from modelyard.data.api import router as data_router
 
     app.include_router(data_router)
+    from modelyard.models.api import router as models_router
+
+    app.include_router(models_router)
+    from modelyard.jobs.api import router as jobs_router
+
+    app.include_router(jobs_router)
     _add_operational_routes(app)
     _add_studio(app, static_dir or STATIC_DIR)
 
