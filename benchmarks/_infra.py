@@ -18,7 +18,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -46,15 +46,26 @@ def check_peers() -> None:
         )
 
 
-def run_driver(side: str, scenario: str, args: dict[str, Any], *, env: dict[str, str] | None = None,
-               timeout: float = 1800) -> dict[str, Any]:
+def run_driver(
+    side: str,
+    scenario: str,
+    args: dict[str, Any],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 1800,
+) -> dict[str, Any]:
     """Run ``_<side>_driver.py SCENARIO ARGS`` in a fresh process; return its JSON line."""
     python = YARD_PY if side == "yard" else PEER_PY
     script = HERE / f"_{side}_driver.py"
     full_env = {**os.environ, **QUIET_ENV, **(env or {})}
     proc = subprocess.run(
         [str(python), str(script), scenario, json.dumps(args)],
-        capture_output=True, text=True, env=full_env, timeout=timeout, cwd=str(WORK),
+        check=False,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=str(WORK),
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -73,16 +84,28 @@ def free_port() -> int:
 class Server:
     """A server process in its own session, stopped (whole process group) on exit."""
 
-    def __init__(self, name: str, argv: list[str], health_url: str, log: Path,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        health_url: str,
+        log: Path,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.name, self.argv, self.health_url, self.log = name, argv, health_url, log
         self.env = {**os.environ, **QUIET_ENV, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> Server:
-        self._logf = open(self.log, "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(self.argv, stdout=self._logf, stderr=subprocess.STDOUT,
-                                     env=self.env, cwd=str(WORK), start_new_session=True)
+    def __enter__(self) -> Self:
+        self._logf = open(self.log, "wb")
+        self.proc = subprocess.Popen(
+            self.argv,
+            stdout=self._logf,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=str(WORK),
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

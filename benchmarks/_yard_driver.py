@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _shapes as sh  # noqa: E402
+import _shapes as sh
 
 
 def log_metric(args: dict) -> dict:
@@ -45,12 +45,18 @@ def log_metric(args: dict) -> dict:
 
 
 def log_metrics(args: dict) -> dict:
-    """``n_points`` as ``n_points / 10`` calls of ``yard.log_metrics`` (10 keys), then flush."""
+    """``n_points`` as ``n_points / 10`` calls of ``yard.log_metrics`` (10 keys), then flush.
+
+    With ``baseline_path``, a round of :func:`_baseline_round` (bare sqlite3) follows each round, so that
+    both see the same load on a shared machine.
+    """
     import modelyard as yard
 
     n_points, repeats = args["n_points"], args["repeats"]
     steps = list(sh.batch_points(n_points))
     totals, run_id = [], ""
+    baseline: list[float] = []
+    con = _baseline_db(args["baseline_path"]) if args.get("baseline_path") else None
     for rep in range(repeats + 1):
         todo = steps[:200] if rep == 0 else steps
         with yard.start_run(experiment="bench") as run:
@@ -62,18 +68,21 @@ def log_metrics(args: dict) -> dict:
         if rep:
             totals.append(t1 - t0)
             run_id = run.id
+        if con is not None:
+            dt = _baseline_round(con, n_points if rep else 2000)
+            if rep:
+                baseline.append(dt)
     got = len(yard.Workspace().runs.metric_history(run_id, "k0"))
     assert got == n_points // 10, f"stored {got} points of k0"
-    return {"total_s": totals, "run_id": run_id}
+    return {"total_s": totals, "run_id": run_id, "sqlite_total_s": baseline}
 
 
-def sqlite_executemany(args: dict) -> dict:
-    """The floor: bare sqlite3 ``executemany`` of the same rows into an indexed WAL table.
+def _baseline_db(path: str) -> sqlite3.Connection:
+    """The floor: a bare sqlite3 table ``(run_id, key, step, timestamp, value)``, indexed.
 
-    Same pragmas as our embedded workspace (WAL, synchronous=NORMAL); one transaction per
-    repeat; rows ``(run_id, key, step, timestamp, value)`` are built before the clock starts.
+    Same pragmas as our embedded workspace: WAL, synchronous=NORMAL.
     """
-    con = sqlite3.connect(args["path"], isolation_level=None)
+    con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute(
@@ -81,24 +90,24 @@ def sqlite_executemany(args: dict) -> dict:
         "key TEXT NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL)"
     )
     con.execute("CREATE INDEX IF NOT EXISTS ix_metrics ON metrics (run_id, key, step, timestamp)")
-    totals = []
-    for rep in range(args["repeats"] + 1):
-        run_id = uuid.uuid4().hex
-        rows = [
-            (run_id, key, step, sh.BASE_TS_MS + step, value)
-            for step, values in sh.batch_points(args["n_points"] if rep else 2000)
-            for key, value in values.items()
-        ]
-        t0 = time.perf_counter()
-        con.execute("BEGIN")
-        con.executemany(
-            "INSERT INTO metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)", rows
-        )
-        con.execute("COMMIT")
-        if rep:
-            totals.append(time.perf_counter() - t0)
-    con.close()
-    return {"total_s": totals}
+    return con
+
+
+def _baseline_round(con: sqlite3.Connection, n_points: int) -> float:
+    """One ``executemany`` of ``n_points`` rows in one transaction; rows built before timing."""
+    run_id = uuid.uuid4().hex
+    rows = [
+        (run_id, key, step, sh.BASE_TS_MS + step, value)
+        for step, values in sh.batch_points(n_points)
+        for key, value in values.items()
+    ]
+    t0 = time.perf_counter()
+    con.execute("BEGIN")
+    con.executemany(
+        "INSERT INTO metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)", rows
+    )
+    con.execute("COMMIT")
+    return time.perf_counter() - t0
 
 
 def _store():
@@ -134,8 +143,12 @@ def search(args: dict) -> dict:
     ws = yard.Workspace()
 
     def once():
-        return ws.runs.search(sh.SEARCH_FILTER, experiment="search", order_by=sh.SEARCH_ORDER,
-                              max_results=sh.SEARCH_TOP)
+        return ws.runs.search(
+            sh.SEARCH_FILTER,
+            experiment="search",
+            order_by=sh.SEARCH_ORDER,
+            max_results=sh.SEARCH_TOP,
+        )
 
     once()  # warm-up
     times, runs = [], []

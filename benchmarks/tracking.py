@@ -27,8 +27,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _infra as infra  # noqa: E402
-import _shapes as sh  # noqa: E402
+import _infra as infra
+import _shapes as sh
 
 BENCHES = ("log_metric", "log_metrics", "server", "search", "import")
 
@@ -43,14 +43,22 @@ class Sizes:
     history_steps: int = 100_000
     latency_requests: int = 500
     repeats: int = 5
-    server_repeats: int = 3
+    server_repeats: int = 2
     import_runs: int = 10
 
 
 FULL = Sizes()
-QUICK = Sizes(n_points=20_000, n_metric_server=200, n_points_server=20_000, search_runs=1_000,
-              history_steps=20_000, latency_requests=200, repeats=3, server_repeats=1,
-              import_runs=5)
+QUICK = Sizes(
+    n_points=20_000,
+    n_metric_server=200,
+    n_points_server=20_000,
+    search_runs=1_000,
+    history_steps=20_000,
+    latency_requests=200,
+    repeats=3,
+    server_repeats=1,
+    import_runs=5,
+)
 
 
 @dataclass
@@ -89,11 +97,20 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def speedup_row(ctx: Ctx, name: str, ours: float, peer: float, min_ratio: float,
-                peer_label: str = "") -> None:
+def speedup_row(
+    ctx: Ctx, name: str, ours: float, peer: float, min_ratio: float, peer_label: str = ""
+) -> None:
     ratio = peer / ours
-    ctx.rows.append(Row(name, fmt_s(ours), fmt_s(peer) + peer_label, f"{ratio:.1f}x",
-                        f">= {min_ratio:g}x", verdict(ratio >= min_ratio)))
+    ctx.rows.append(
+        Row(
+            name,
+            fmt_s(ours),
+            fmt_s(peer) + peer_label,
+            f"{ratio:.1f}x",
+            f">= {min_ratio:g}x",
+            verdict(ratio >= min_ratio),
+        )
+    )
 
 
 def log(msg: str) -> None:
@@ -106,23 +123,46 @@ def bench_log_metric(ctx: Ctx) -> None:
     ws = ctx.scratch / "yard-embedded"
     uri = f"sqlite:///{ctx.scratch / 'mlflow-embedded.db'}"
     log(f"log_metric: {s.n_metric} single calls x {s.repeats} repeats, each side")
-    y = infra.run_driver("yard", "log_metric", {"n": s.n_metric, "repeats": s.repeats},
-                         env={"MODELYARD_WORKSPACE": str(ws)})
-    m = infra.run_driver("mlflow", "log_metric", {"uri": uri, "n": s.n_metric,
-                                                  "repeats": s.repeats})
-    ma = infra.run_driver("mlflow", "log_metric", {"uri": uri, "n": s.n_metric,
-                                                   "repeats": s.repeats, "synchronous": False})
+    y = infra.run_driver(
+        "yard",
+        "log_metric",
+        {"n": s.n_metric, "repeats": s.repeats},
+        env={"MODELYARD_WORKSPACE": str(ws)},
+    )
+    m = infra.run_driver(
+        "mlflow", "log_metric", {"uri": uri, "n": s.n_metric, "repeats": s.repeats}
+    )
+    ma = infra.run_driver(
+        "mlflow",
+        "log_metric",
+        {"uri": uri, "n": s.n_metric, "repeats": s.repeats, "synchronous": False},
+    )
     ctx.raw["log_metric"] = {"yard": y, "mlflow": m, "mlflow_async": ma}
     n = f"{s.n_metric:,}"
-    speedup_row(ctx, f"{n} log_metric + flush, embedded SQLite", med(y["total_s"]),
-                med(m["total_s"]), 20)
+    speedup_row(
+        ctx, f"{n} log_metric + flush, embedded SQLite", med(y["total_s"]), med(m["total_s"]), 20
+    )
     per_call = med(y["calls_s"]) / s.n_metric
-    ctx.rows.append(Row("  caller's cost per log_metric call", fmt_s(per_call),
-                        fmt_s(med(m["calls_s"]) / s.n_metric), "", "< 10 µs",
-                        verdict(per_call < 10e-6)))
-    ctx.rows.append(Row(f"  (info) vs MLflow async logging, {n} calls + flush",
-                        fmt_s(med(y["total_s"])), fmt_s(med(ma["total_s"])),
-                        f"{med(ma['total_s']) / med(y['total_s']):.1f}x", "", "info"))
+    ctx.rows.append(
+        Row(
+            "  caller's cost per log_metric call",
+            fmt_s(per_call),
+            fmt_s(med(m["calls_s"]) / s.n_metric),
+            "",
+            "< 10 µs",
+            verdict(per_call < 10e-6),
+        )
+    )
+    ctx.rows.append(
+        Row(
+            f"  (info) vs MLflow async logging, {n} calls + flush",
+            fmt_s(med(y["total_s"])),
+            fmt_s(med(ma["total_s"])),
+            f"{med(ma['total_s']) / med(y['total_s']):.1f}x",
+            "",
+            "info",
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- 2
@@ -131,38 +171,82 @@ def bench_log_metrics(ctx: Ctx) -> None:
     ws = ctx.scratch / "yard-embedded-batch"
     uri = f"sqlite:///{ctx.scratch / 'mlflow-embedded-batch.db'}"
     log(f"log_metrics: {s.n_points:,} points x {s.repeats} repeats, each side + bare sqlite3")
-    y = infra.run_driver("yard", "log_metrics", {"n_points": s.n_points, "repeats": s.repeats},
-                         env={"MODELYARD_WORKSPACE": str(ws)})
-    m = infra.run_driver("mlflow", "log_batch", {"uri": uri, "n_points": s.n_points,
-                                                 "repeats": s.repeats})
-    b = infra.run_driver("yard", "sqlite_executemany", {
-        "path": str(ctx.scratch / "bare.db"), "n_points": s.n_points, "repeats": s.repeats})
-    ctx.raw["log_metrics"] = {"yard": y, "mlflow": m, "sqlite": b}
+    y = infra.run_driver(
+        "yard",
+        "log_metrics",
+        {
+            "n_points": s.n_points,
+            "repeats": s.repeats,
+            "baseline_path": str(ctx.scratch / "bare.db"),
+        },
+        env={"MODELYARD_WORKSPACE": str(ws)},
+    )
+    m = infra.run_driver(
+        "mlflow", "log_batch", {"uri": uri, "n_points": s.n_points, "repeats": s.repeats}
+    )
+    b = {"total_s": y["sqlite_total_s"]}
+    ctx.raw["log_metrics"] = {"yard": y, "mlflow": m}
     n = f"{s.n_points:,}"
-    speedup_row(ctx, f"{n} points log_metrics + flush, embedded", med(y["total_s"]),
-                med(m["total_s"]), 10, " (log_batch x1000)")
+    speedup_row(
+        ctx,
+        f"{n} points log_metrics + flush, embedded",
+        med(y["total_s"]),
+        med(m["total_s"]),
+        10,
+        " (log_batch x1000)",
+    )
     ratio = med(y["total_s"]) / med(b["total_s"])
-    ctx.rows.append(Row(f"  vs bare sqlite3 executemany of {n} rows", fmt_s(med(y["total_s"])),
-                        fmt_s(med(b["total_s"])) + " (sqlite3)", f"{ratio:.1f}x slower",
-                        "<= 3x slower", verdict(ratio <= 3)))
+    ctx.rows.append(
+        Row(
+            f"  vs bare sqlite3 executemany of {n} rows",
+            fmt_s(med(y["total_s"])),
+            fmt_s(med(b["total_s"])) + " (sqlite3)",
+            f"{ratio:.1f}x slower",
+            "<= 3x slower",
+            verdict(ratio <= 3),
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- 3
 def _yard_server(ctx: Ctx, port: int) -> infra.Server:
     ws = ctx.scratch / "yard-server"
-    argv = [str(infra.YARD_PY.parent / "modelyard"), "-w", str(ws), "server",
-            "--host", "127.0.0.1", "--port", str(port)]
-    return infra.Server("modelyard server", argv, f"http://127.0.0.1:{port}/healthz",
-                        ctx.scratch / "yard-server.log")
+    argv = [
+        str(infra.YARD_PY.parent / "modelyard"),
+        "-w",
+        str(ws),
+        "server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    return infra.Server(
+        "modelyard server",
+        argv,
+        f"http://127.0.0.1:{port}/healthz",
+        ctx.scratch / "yard-server.log",
+    )
 
 
 def _mlflow_server(ctx: Ctx, port: int) -> infra.Server:
-    argv = [str(infra.PEER_BIN / "mlflow"), "server",
-            "--backend-store-uri", f"sqlite:///{ctx.scratch / 'mlflow-server.db'}",
-            "--artifacts-destination", str(ctx.scratch / "mlflow-artifacts"),
-            "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    return infra.Server("mlflow server", argv, f"http://127.0.0.1:{port}/health",
-                        ctx.scratch / "mlflow-server.log")
+    argv = [
+        str(infra.PEER_BIN / "mlflow"),
+        "server",
+        "--backend-store-uri",
+        f"sqlite:///{ctx.scratch / 'mlflow-server.db'}",
+        "--artifacts-destination",
+        str(ctx.scratch / "mlflow-artifacts"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    return infra.Server(
+        "mlflow server", argv, f"http://127.0.0.1:{port}/health", ctx.scratch / "mlflow-server.log"
+    )
 
 
 def http_latency(port: int, path: str, n: int, warmup: int = 50) -> dict[str, Any]:
@@ -198,32 +282,77 @@ def bench_server(ctx: Ctx) -> None:
     with _yard_server(ctx, yport), _mlflow_server(ctx, mport):
         yurl, murl = f"http://127.0.0.1:{yport}", f"http://127.0.0.1:{mport}"
         log(f"server: {s.n_metric_server} log_metric x {s.server_repeats} repeats, each side")
-        y1 = infra.run_driver("yard", "log_metric", {"n": s.n_metric_server,
-                                                     "repeats": s.server_repeats},
-                              env={"MODELYARD_WORKSPACE": yurl})
-        m1 = infra.run_driver("mlflow", "log_metric", {"uri": murl, "n": s.n_metric_server,
-                                                       "repeats": s.server_repeats})
+        y1 = infra.run_driver(
+            "yard",
+            "log_metric",
+            {"n": s.n_metric_server, "repeats": s.server_repeats},
+            env={"MODELYARD_WORKSPACE": yurl},
+        )
+        m1 = infra.run_driver(
+            "mlflow",
+            "log_metric",
+            {"uri": murl, "n": s.n_metric_server, "repeats": s.server_repeats},
+        )
         log(f"server: {s.n_points_server:,} points x {s.server_repeats} repeats, each side")
-        y2 = infra.run_driver("yard", "log_metrics", {"n_points": s.n_points_server,
-                                                      "repeats": s.server_repeats},
-                              env={"MODELYARD_WORKSPACE": yurl})
-        m2 = infra.run_driver("mlflow", "log_batch", {"uri": murl, "n_points": s.n_points_server,
-                                                      "repeats": s.server_repeats})
+        y2 = infra.run_driver(
+            "yard",
+            "log_metrics",
+            {"n_points": s.n_points_server, "repeats": s.server_repeats},
+            env={"MODELYARD_WORKSPACE": yurl},
+        )
+        m2 = infra.run_driver(
+            "mlflow",
+            "log_batch",
+            {"uri": murl, "n_points": s.n_points_server, "repeats": s.server_repeats},
+        )
         log(f"server: {s.latency_requests} kept-alive GETs of a run, each side")
         yl = http_latency(yport, f"/api/v1/runs/{y1['run_id']}", s.latency_requests)
-        ml = http_latency(mport, f"/api/2.0/mlflow/runs/get?run_id={m1['run_id']}",
-                          s.latency_requests)
-    ctx.raw["server"] = {"yard_log_metric": y1, "mlflow_log_metric": m1, "yard_log_metrics": y2,
-                         "mlflow_log_batch": m2, "yard_latency": yl, "mlflow_latency": ml}
-    speedup_row(ctx, f"server: {s.n_metric_server:,} log_metric + flush", med(y1["total_s"]),
-                med(m1["total_s"]), 3)
-    speedup_row(ctx, f"server: {s.n_points_server:,} points log_metrics + flush",
-                med(y2["total_s"]), med(m2["total_s"]), 3, " (log_batch x1000)")
-    ctx.rows.append(Row("server: GET a run, kept-alive, p50", fmt_s(yl["p50_s"]),
-                        fmt_s(ml["p50_s"]), f"{ml['p50_s'] / yl['p50_s']:.1f}x", "< 2 ms",
-                        verdict(yl["p50_s"] < 2e-3)))
-    ctx.rows.append(Row("server: GET a run, kept-alive, p95", fmt_s(yl["p95_s"]),
-                        fmt_s(ml["p95_s"]), f"{ml['p95_s'] / yl['p95_s']:.1f}x", "", "info"))
+        ml = http_latency(
+            mport, f"/api/2.0/mlflow/runs/get?run_id={m1['run_id']}", s.latency_requests
+        )
+    ctx.raw["server"] = {
+        "yard_log_metric": y1,
+        "mlflow_log_metric": m1,
+        "yard_log_metrics": y2,
+        "mlflow_log_batch": m2,
+        "yard_latency": yl,
+        "mlflow_latency": ml,
+    }
+    speedup_row(
+        ctx,
+        f"server: {s.n_metric_server:,} log_metric + flush",
+        med(y1["total_s"]),
+        med(m1["total_s"]),
+        3,
+    )
+    speedup_row(
+        ctx,
+        f"server: {s.n_points_server:,} points log_metrics + flush",
+        med(y2["total_s"]),
+        med(m2["total_s"]),
+        3,
+        " (log_batch x1000)",
+    )
+    ctx.rows.append(
+        Row(
+            "server: GET a run, kept-alive, p50",
+            fmt_s(yl["p50_s"]),
+            fmt_s(ml["p50_s"]),
+            f"{ml['p50_s'] / yl['p50_s']:.1f}x",
+            "< 2 ms",
+            verdict(yl["p50_s"] < 2e-3),
+        )
+    )
+    ctx.rows.append(
+        Row(
+            "server: GET a run, kept-alive, p95",
+            fmt_s(yl["p95_s"]),
+            fmt_s(ml["p95_s"]),
+            f"{ml['p95_s'] / yl['p95_s']:.1f}x",
+            "",
+            "info",
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- 4
@@ -234,17 +363,27 @@ def _seeded(side: str, kind: str, n: int) -> Path:
 
         def build(tmp: Path) -> None:
             log(f"seeding our {kind} workspace ({n:,}) into {infra.CACHE} (cached)")
-            infra.run_driver("yard", f"seed_{kind}", {"n_runs": n, "n_steps": n},
-                             env={"MODELYARD_WORKSPACE": str(tmp / "ws")})
+            infra.run_driver(
+                "yard",
+                f"seed_{kind}",
+                {"n_runs": n, "n_steps": n},
+                env={"MODELYARD_WORKSPACE": str(tmp / "ws")},
+            )
     else:
         version = infra.run_driver("mlflow", "versions", {})["mlflow"]
         key = f"mlflow-{kind}-{shape}-{version}"
 
         def build(tmp: Path) -> None:
-            log(f"seeding MLflow's {kind} database ({n:,}) into {infra.CACHE} (cached; "
-                "slow the first time)")
-            infra.run_driver("mlflow", f"seed_{kind}", {"uri": f"sqlite:///{tmp / 'mlflow.db'}",
-                                                         "n_runs": n, "n_steps": n})
+            log(
+                f"seeding MLflow's {kind} database ({n:,}) into {infra.CACHE} (cached; "
+                "slow the first time)"
+            )
+            infra.run_driver(
+                "mlflow",
+                f"seed_{kind}",
+                {"uri": f"sqlite:///{tmp / 'mlflow.db'}", "n_runs": n, "n_steps": n},
+            )
+
     return infra.cached(key, build)
 
 
@@ -252,37 +391,63 @@ def bench_search(ctx: Ctx) -> None:
     s = ctx.sizes
     yc = infra.copy_of(_seeded("yard", "search", s.search_runs), ctx.scratch, "yard-search")
     mc = infra.copy_of(_seeded("mlflow", "search", s.search_runs), ctx.scratch, "mlflow-search")
-    log(f"search: {s.search_runs:,} runs, filter {sh.SEARCH_FILTER!r}, order "
-        f"{sh.SEARCH_ORDER!r}, top {sh.SEARCH_TOP}")
-    y = infra.run_driver("yard", "search", {"repeats": s.repeats},
-                         env={"MODELYARD_WORKSPACE": str(yc / "ws")})
-    m = infra.run_driver("mlflow", "search", {"uri": f"sqlite:///{mc / 'mlflow.db'}",
-                                              "repeats": s.repeats})
+    log(
+        f"search: {s.search_runs:,} runs, filter {sh.SEARCH_FILTER!r}, order "
+        f"{sh.SEARCH_ORDER!r}, top {sh.SEARCH_TOP}"
+    )
+    y = infra.run_driver(
+        "yard", "search", {"repeats": s.repeats}, env={"MODELYARD_WORKSPACE": str(yc / "ws")}
+    )
+    m = infra.run_driver(
+        "mlflow", "search", {"uri": f"sqlite:///{mc / 'mlflow.db'}", "repeats": s.repeats}
+    )
     same = y["names"] == m["names"]
     ours, peer = med(y["total_s"]), med(m["total_s"])
     ratio = peer / ours
-    ctx.rows.append(Row(f"search_runs over {s.search_runs:,} runs, top {sh.SEARCH_TOP}",
-                        fmt_s(ours), fmt_s(peer), f"{ratio:.1f}x", ">= 10x and < 100 ms",
-                        verdict(ratio >= 10 and ours < 0.1),
-                        "" if same else "the two top-100 lists differ"))
+    ctx.rows.append(
+        Row(
+            f"search_runs over {s.search_runs:,} runs, top {sh.SEARCH_TOP}",
+            fmt_s(ours),
+            fmt_s(peer),
+            f"{ratio:.1f}x",
+            ">= 10x and < 100 ms",
+            verdict(ratio >= 10 and ours < 0.1),
+            "" if same else "the two top-100 lists differ",
+        )
+    )
     if not same:
         log("WARNING: Modelyard and MLflow returned different top-100 lists")
 
     yh = infra.copy_of(_seeded("yard", "history", s.history_steps), ctx.scratch, "yard-hist")
     mh = infra.copy_of(_seeded("mlflow", "history", s.history_steps), ctx.scratch, "mlflow-hist")
     log(f"history: one metric of {s.history_steps:,} steps")
-    yhr = infra.run_driver("yard", "history", {"repeats": s.repeats},
-                           env={"MODELYARD_WORKSPACE": str(yh / "ws")})
-    mhr = infra.run_driver("mlflow", "history", {"uri": f"sqlite:///{mh / 'mlflow.db'}",
-                                                 "repeats": s.repeats})
+    yhr = infra.run_driver(
+        "yard", "history", {"repeats": s.repeats}, env={"MODELYARD_WORKSPACE": str(yh / "ws")}
+    )
+    mhr = infra.run_driver(
+        "mlflow", "history", {"uri": f"sqlite:///{mh / 'mlflow.db'}", "repeats": s.repeats}
+    )
     for side, r in (("ours", yhr), ("MLflow", mhr)):
         if r["points"] != s.history_steps:
             raise infra.DriverFailed(f"{side} history returned {r['points']} points")
     ours, peer = med(yhr["total_s"]), med(mhr["total_s"])
-    ctx.rows.append(Row(f"metric history, {s.history_steps:,} steps", fmt_s(ours), fmt_s(peer),
-                        f"{peer / ours:.1f}x", "< 100 ms", verdict(ours < 0.1)))
-    ctx.raw["search"] = {"yard": y, "mlflow": m, "same_top": same,
-                         "yard_history": yhr, "mlflow_history": mhr}
+    ctx.rows.append(
+        Row(
+            f"metric history, {s.history_steps:,} steps",
+            fmt_s(ours),
+            fmt_s(peer),
+            f"{peer / ours:.1f}x",
+            "< 100 ms",
+            verdict(ours < 0.1),
+        )
+    )
+    ctx.raw["search"] = {
+        "yard": y,
+        "mlflow": m,
+        "same_top": same,
+        "yard_history": yhr,
+        "mlflow_history": mhr,
+    }
 
 
 # ----------------------------------------------------------------------------- 5
@@ -290,8 +455,12 @@ def _import_time(python: Path, module: str, runs: int) -> float:
     times = []
     for _ in range(runs + 1):
         t0 = time.perf_counter()
-        subprocess.run([str(python), "-c", f"import {module}"], check=True,
-                       env={**infra.os.environ, **infra.QUIET_ENV}, cwd=str(infra.WORK))
+        subprocess.run(
+            [str(python), "-c", f"import {module}"],
+            check=True,
+            env={**infra.os.environ, **infra.QUIET_ENV},
+            cwd=str(infra.WORK),
+        )
         times.append(time.perf_counter() - t0)
     return med(times[1:])  # the first run warms the OS file cache
 
@@ -303,16 +472,26 @@ def bench_import(ctx: Ctx) -> None:
     peer = _import_time(infra.PEER_PY, "mlflow", n)
     bare = _import_time(infra.YARD_PY, "sys", n)
     ctx.raw["import"] = {"yard_s": ours, "mlflow_s": peer, "bare_python_s": bare}
-    ctx.rows.append(Row('python -c "import modelyard" (wall)', fmt_s(ours),
-                        fmt_s(peer) + " (import mlflow)", f"{peer / ours:.1f}x", "< 300 ms",
-                        verdict(ours < 0.3), f"bare interpreter start: {fmt_s(bare)}"))
+    ctx.rows.append(
+        Row(
+            'python -c "import modelyard" (wall)',
+            fmt_s(ours),
+            fmt_s(peer) + " (import mlflow)",
+            f"{peer / ours:.1f}x",
+            "< 300 ms",
+            verdict(ours < 0.3),
+            f"bare interpreter start: {fmt_s(bare)}",
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- report
 def table(rows: list[Row], markdown: bool) -> str:
     head = ("Measurement", "Modelyard", "MLflow", "Ratio", "Target", "Result")
-    body = [(r.name, r.ours, r.peer, r.ratio, r.target,
-             r.verdict + (f" ({r.note})" if r.note else "")) for r in rows]
+    body = [
+        (r.name, r.ours, r.peer, r.ratio, r.target, r.verdict + (f" ({r.note})" if r.note else ""))
+        for r in rows
+    ]
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in b) + " |" for b in body]
@@ -330,8 +509,13 @@ def versions() -> dict[str, str]:
 
     peer = infra.run_driver("mlflow", "versions", {})
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, cwd=str(infra.ROOT)).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            check=False,
+            capture_output=True,
+            text=True,
+            cwd=str(infra.ROOT),
+        ).stdout.strip()
     except OSError:
         rev = ""
     return {
@@ -349,8 +533,12 @@ def versions() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
-    parser.add_argument("--only", action="append", default=[],
-                        help=f"run only these (comma-separated, repeatable): {', '.join(BENCHES)}")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help=f"run only these (comma-separated, repeatable): {', '.join(BENCHES)}",
+    )
     parser.add_argument("--markdown", type=Path, help="also write the results as Markdown here")
     parser.add_argument("--json", type=Path, help="also write the raw timings as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -390,11 +578,21 @@ def main(argv: list[str] | None = None) -> int:
         env_lines = "\n".join(f"- {k}: {v}" for k, v in env.items())
         opts.markdown.write_text(
             f"Run {started}, mode {mode}, {elapsed:.0f} s in all.\n\n{env_lines}\n\n"
-            f"{table(ctx.rows, markdown=True)}\n")
+            f"{table(ctx.rows, markdown=True)}\n"
+        )
     if opts.json:
-        opts.json.write_text(json.dumps({"env": env, "started": started, "mode": mode,
-                                         "rows": [r.__dict__ for r in ctx.rows],
-                                         "raw": ctx.raw}, indent=2))
+        opts.json.write_text(
+            json.dumps(
+                {
+                    "env": env,
+                    "started": started,
+                    "mode": mode,
+                    "rows": [r.__dict__ for r in ctx.rows],
+                    "raw": ctx.raw,
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

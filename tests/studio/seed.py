@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Seeded", "seed_workspace"]
+__all__ = ["Seeded", "SeededJobs", "seed_jobs", "seed_workspace"]
 
 # A tiny valid 8x8 PNG (a red square), so the image preview has something real to draw.
 _PNG = bytes.fromhex(
@@ -100,3 +100,62 @@ def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -
     ws.experiments.create("empty-experiment")
     ws.close()
     return seeded
+
+
+@dataclass
+class SeededJobs:
+    finished_job_id: str
+    finished_job_name: str
+    live_job_id: str
+    live_job_name: str
+    release_file: str
+
+
+# A training-like job: progress lines on stdout, a warning on stderr, exit 0.
+_TRAIN = """
+import sys, time
+print("loading data: 60000 rows, 784 features", flush=True)
+for epoch in range(1, 6):
+    print(f"epoch {epoch}/5  loss={1.0 / epoch:.4f}  acc={1 - 0.5 / epoch:.4f}", flush=True)
+print("warning: learning rate schedule ended early", file=sys.stderr, flush=True)
+print("saved model to outputs/model.pkl", flush=True)
+"""
+
+# A job that keeps running until the test creates the release file (no timing involved).
+_LIVE = """
+import os, sys, time
+for i in range(5):
+    print(f"tick {i}", flush=True)
+release = sys.argv[1]
+while not os.path.exists(release):
+    time.sleep(0.1)
+print("released: finishing", flush=True)
+"""
+
+
+def seed_jobs(url: str, release_file: Path) -> SeededJobs:
+    """Submit, through the SDK and the server at ``url``, a job that finishes with a log and
+    a job that stays running (printing) until ``release_file`` exists."""
+    import shlex
+    import sys
+
+    from modelyard.jobs.client import command
+    from modelyard.sdk import Workspace
+
+    ws = Workspace(url)
+    py = shlex.quote(sys.executable)
+    done = ws.jobs.create_or_update(command(
+        command=f"{py} -c {shlex.quote(_TRAIN)}", experiment_name="jobs-demo",
+        display_name="train-mnist-job", timeout=300,
+    ))  # fmt: skip
+    finished = done.wait(timeout=180)
+    assert finished.status.value == "Finished", finished
+    live = ws.jobs.create_or_update(command(
+        command=f"{py} -c {shlex.quote(_LIVE)} {shlex.quote(str(release_file))}",
+        experiment_name="jobs-demo", display_name="live-tail-job", timeout=300,
+    ))  # fmt: skip
+    ws.close()
+    return SeededJobs(finished_job_id=done.id, finished_job_name="train-mnist-job",
+                      live_job_id=live.id, live_job_name="live-tail-job",
+                      release_file=str(release_file))
+

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.studio.conftest import REPO, UI
-from tests.studio.seed import seed_workspace
+from tests.studio.seed import seed_jobs, seed_workspace
 from tests.support.server import live_server
 
 pytestmark = pytest.mark.browser
@@ -25,11 +25,12 @@ def test_studio_end_to_end(tmp_path: Path, node: str, chromium: str) -> None:
     assert STATIC_INDEX.is_file(), "the Studio is not built: run `make ui`"
     seeded = seed_workspace(tmp_path / "ws")
     seed_file = tmp_path / "seed.json"
-    seed_file.write_text(json.dumps(asdict(seeded)))
     with live_server(tmp_path / "ws") as srv:
+        jobs = seed_jobs(srv.url, tmp_path / "release-live-job")
+        seed_file.write_text(json.dumps({**asdict(seeded), **asdict(jobs)}))
         proc = subprocess.run(
             [node, str(UI / "e2e/run.mjs"), srv.url, str(SCREENSHOTS), str(seed_file)],
-            capture_output=True, text=True, timeout=240,
+            capture_output=True, text=True, timeout=420,
             env={"PATH": "/usr/bin:/bin", "CHROMIUM_PATH": chromium},
         )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -42,6 +43,9 @@ def test_studio_end_to_end(tmp_path: Path, node: str, chromium: str) -> None:
     assert "compared 3 runs" in steps
     assert "artifact previews: CSV table, JSON, YAML, image, text" in steps
     assert "inline error" in steps
+    assert "finished job: its whole log and exit code" in steps
+    assert "followed a running job's log live until the job finished" in steps
     for name in ["home", "experiments", "runs-table", "compare", "run-overview", "run-metrics",
-                 "run-artifacts-csv", "run-children", "jobs", "runs-table-dark"]:
+                 "run-artifacts-csv", "run-children", "jobs", "job-logs", "job-logs-live",
+                 "runs-table-dark"]:
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

@@ -2,7 +2,7 @@
 // Browser timings for benchmarks/studio.py, in Debian's Chromium through playwright-core,
 // launched as e2e/run.mjs launches it. Usage: node e2e/bench.mjs CONFIG_JSON
 //   CONFIG_JSON  {repeats, newest_run_name, min_rows,
-//                 ours: {url, experiment_id, chart_run_id, chart_key},
+//                 ours: {url, experiment_id, chart_url, chart_run_id, chart_key},
 //                 mlflow?: {url, experiment_id}}
 // Every measurement runs in a fresh browser context (empty cache, cold page). Times are taken
 // inside the page with performance.now(), i.e. from the start of the navigation, polled on
@@ -84,7 +84,8 @@ let exitCode = 0;
 try {
   const arg = { newest: cfg.newest_run_name, minRows };
   const oursUrl = `${cfg.ours.url}/experiments/${cfg.ours.experiment_id}`;
-  const mlUrl = cfg.mlflow ? `${cfg.mlflow.url}/#/experiments/${cfg.mlflow.experiment_id}` : null;
+  // MLflow 3 opens an experiment on its GenAI overview: go straight to the runs table.
+  const mlUrl = cfg.mlflow ? `${cfg.mlflow.url}/#/experiments/${cfg.mlflow.experiment_id}/runs?workflowType=machine_learning` : null;
   // One untimed warm-up each (server caches, Chromium's own start-up), then the repeats,
   // alternating which side goes first.
   const first = await timeTo(oursUrl, oursTable, arg, { scripts: true });
@@ -95,7 +96,7 @@ try {
     if (i % 2) sides.reverse();
     for (const [side, url, fn] of sides) out[`${side}_table_ms`].push((await timeTo(url, fn, arg)).ms);
   }
-  const chartUrl = `${cfg.ours.url}/runs/${cfg.ours.chart_run_id}?tab=metrics`;
+  const chartUrl = `${cfg.ours.chart_url ?? cfg.ours.url}/runs/${cfg.ours.chart_run_id}?tab=metrics`;
   const carg = { key: cfg.ours.chart_key };
   await timeTo(chartUrl, oursChart, carg);
   for (let i = 0; i < cfg.repeats; i++) out.ours_chart_ms.push((await timeTo(chartUrl, oursChart, carg)).ms);

@@ -5,7 +5,7 @@
 //   OUTDIR     where a screenshot of every page is written
 //   SEED_JSON  what the seed made: {experiment_id, best_run_name, run_ids, ...}
 // Prints one JSON line {"ok": bool, "steps": [...], "error"?: str} and exits 1 on failure.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -174,10 +174,34 @@ try {
   await page.waitForSelector("text=downsampled by the server");
   await shot("run-metrics-long");
 
-  // Coming-soon pages and not-found.
+  // Jobs: the list with live status, a finished job's log, a running job's live log tail.
+  const slow = { timeout: 90000 };
   await page.click('nav[aria-label="Main"] >> text=Jobs');
-  await page.waitForSelector("text=arrive with the jobs and compute release");
+  await page.waitForSelector(`[data-testid="jobs-table"] tr[data-job-id="${seed.finished_job_id}"] [data-status="Finished"]`);
+  await page.waitForSelector(`[data-testid="jobs-table"] tr[data-job-id="${seed.live_job_id}"] [data-status="Running"]`, slow);
+  step("jobs list: a finished and a running job with their status");
   await shot("jobs");
+  await page.click(`[data-testid="jobs-table"] >> text=${seed.finished_job_name}`);
+  await page.waitForSelector('[data-testid="log-phase"][data-phase="ended"]');
+  const finishedLog = await page.textContent('[data-testid="job-log"]');
+  check(/epoch 5\/5/.test(finishedLog) && /saved model/.test(finishedLog), `finished job's log: ${finishedLog}`);
+  check((await page.textContent('[data-testid="job-facts"]')).includes("Exit code0"), "job facts lack the exit code");
+  step("finished job: its whole log and exit code");
+  await shot("job-logs");
+  await page.evaluate((id) => { history.pushState({}, "", `/jobs/${id}?tab=logs`); dispatchEvent(new PopStateEvent("popstate")); }, seed.live_job_id);
+  await page.waitForSelector('[data-testid="log-phase"][data-phase="following"]', slow);
+  await page.waitForFunction(() => /tick 4/.test(document.querySelector('[data-testid="job-log"]')?.textContent ?? ""), null, slow);
+  await page.waitForSelector('.page-head [data-status="Running"]', slow);
+  await shot("job-logs-live");
+  writeFileSync(seed.release_file, "go");  // the job prints its last line and exits
+  await page.waitForFunction(() => /released: finishing/.test(document.querySelector('[data-testid="job-log"]')?.textContent ?? ""), null, slow);
+  await page.waitForSelector('[data-testid="log-phase"][data-phase="ended"]', slow);
+  await page.waitForSelector('.page-head [data-status="Finished"]', slow);
+  step("followed a running job's log live until the job finished");
+
+  // Coming-soon pages and not-found.
+  await page.click('nav[aria-label="Main"] >> text=Compute');
+  await page.waitForSelector("text=arrive with the jobs and compute release");
   await page.evaluate(() => { history.pushState({}, "", "/no/such/page"); dispatchEvent(new PopStateEvent("popstate")); });
   await page.waitForSelector("text=This page does not exist");
 

@@ -16,7 +16,7 @@ import errno
 import io
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from modelyard.artifacts._chunks import checked_chunks
@@ -25,7 +25,6 @@ from modelyard.artifacts.store import ArtifactStore
 from modelyard.errors import (
     BackendUnavailable,
     InvalidArgument,
-    InvalidState,
     ModelyardError,
     NotFound,
     PermissionDenied,
@@ -39,7 +38,6 @@ logger = logging.getLogger(__name__)
 MiB = 1024 * 1024
 DEFAULT_PART_SIZE = 8 * MiB  # bytes buffered before a part is sent
 MIN_PART_SIZE = 5 * MiB  # S3's minimum for every part but the last
-READ_BLOCK_SIZE = 2 * MiB  # bytes fetched per ranged GET while streaming a read
 
 
 def _parse_root(root_uri: str) -> tuple[str, str]:
@@ -63,10 +61,6 @@ def _s3_errors(what: str) -> Iterator[None]:
     except FileNotFoundError as e:
         raise NotFound(f"artifact store: {what}: {e}") from e
     except OSError as e:
-        if e.errno == errno.EBUSY:  # s3fs's FileExpired: overwritten while being read
-            raise InvalidState(
-                f"artifact store: {what}: the file changed while it was read; read it again"
-            ) from e
         if e.errno == errno.EINVAL:  # s3fs's translation of InvalidBucketName and the like
             raise InvalidArgument(f"artifact store: {what}: {e.strerror or e}") from e
         raise BackendUnavailable(f"artifact store: {what} failed: {e}") from e
@@ -179,18 +173,20 @@ class S3ArtifactStore(ArtifactStore):
 
     # ----------------------------------------------------------------------- reads
     def open(self, key: str) -> BinaryIO:
+        """Open a file for streaming reads (forward only: S3 streams are not seekable)."""
         clean = self._file_key(key)
         full = self._full(clean)
-        with _s3_errors(f"reading {key!r} in {self._uri}"):
-            kind = self._kind(full)
-            if kind is None:
-                raise NotFound(f"no artifact at {key!r}")
+        what = f"reading {key!r} in {self._uri}"
+        try:
+            raw = _Reader(self._fs, full, what)
+        except NotFound:
+            with _s3_errors(what):
+                kind = self._kind(full)
             if kind == "directory":
-                raise InvalidArgument(f"artifact {key!r} is a folder; list it or download it")
-        raw = _Reader(
-            lambda: self._fs.open(full, "rb", block_size=READ_BLOCK_SIZE),
-            f"reading {key!r} in {self._uri}",
-        )
+                raise InvalidArgument(
+                    f"artifact {key!r} is a folder; list it or download it"
+                ) from None
+            raise NotFound(f"no artifact at {key!r}") from None
         return io.BufferedReader(raw, buffer_size=256 * 1024)
 
     def info(self, key: str) -> ArtifactInfo | None:
@@ -258,56 +254,33 @@ class S3ArtifactStore(ArtifactStore):
 
 
 class _Reader(io.RawIOBase):
-    """An s3fs file for reading whose errors are mapped to the error tree.
+    """One GET of the whole object, streamed: a reader sees exactly one version, whole,
+    however often the object is replaced meanwhile. Errors are mapped to the error tree."""
 
-    Each ranged GET is pinned to the ETag seen at open, so a reader never mixes two
-    versions. If the object is replaced before any byte was returned, the reader quietly
-    reopens it (the caller sees the new version whole); after that, InvalidState.
-    """
+    def __init__(self, fs: Any, full: str, what: str) -> None:
+        from fsspec.asyn import sync
 
-    _REOPENS = 5
-
-    def __init__(self, open_inner: Callable[[], Any], what: str) -> None:
-        self._open_inner = open_inner
+        self._sync = sync
+        self._fs = fs
         self._what = what
-        self._delivered = False
+        bucket, key, _ = fs.split_path(full)
         with _s3_errors(what):
-            self._inner = open_inner()
+            response = sync(fs.loop, fs._call_s3, "get_object", Bucket=bucket, Key=key)
+        self._body = response["Body"]
 
     def readable(self) -> bool:
         return True
 
-    def seekable(self) -> bool:
-        return True
-
     def readinto(self, buffer: Any) -> int:
-        for _ in range(self._REOPENS):
-            try:
-                with _s3_errors(self._what):
-                    data = self._inner.read(len(buffer))
-                break
-            except InvalidState:
-                if self._delivered:
-                    raise
-                with _s3_errors(self._what):
-                    self._inner.close()
-                    self._inner = self._open_inner()
-        else:
-            raise InvalidState(f"artifact store: {self._what}: the file keeps changing")
-        self._delivered = self._delivered or bool(data)
+        with _s3_errors(self._what):
+            data = self._sync(self._fs.loop, self._body.read, len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        with _s3_errors(self._what):
-            return self._inner.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._inner.tell()
-
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._inner.close()
+        if not self.closed:
+            with contextlib.suppress(Exception):
+                self._body.close()
         super().close()
 
 

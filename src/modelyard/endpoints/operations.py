@@ -1,6 +1,182 @@
-"""placeholder"""
+"""The SDK's ``ws.endpoints`` operation group.
+
+Serving needs a running server (it supervises the worker processes and hosts the gateway):
+on a server URL everything works directly; on an embedded folder the endpoints and
+deployments are recorded in the workspace and start serving as soon as ``modelyard server``
+runs on it. ``invoke``, ``get_logs`` and ``metrics`` need a server URL.
+
+Example::
+
+    ws = yard.Workspace("http://127.0.0.1:8200")
+    ws.endpoints.create(name="churn")
+    ws.endpoints.create_deployment("churn", name="blue", model="models:/churn/1")
+    ws.endpoints.wait_ready("churn", "blue")
+    ws.endpoints.invoke("churn", {"input_data": {"columns": ["a"], "data": [[1.0]]}})
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from modelyard.endpoints.entities import Deployment, DeploymentState, Endpoint
+from modelyard.errors import InvalidArgument, InvalidState
+
+if TYPE_CHECKING:
+    from modelyard.endpoints.store import EndpointStore
+
+__all__ = ["EndpointOperations", "open_endpoint_store", "parse_traffic"]
+
+
+def open_endpoint_store(workspace: Any) -> EndpointStore:
+    location = workspace.location
+    if location.is_remote:
+        from modelyard.endpoints.rest import RestEndpointStore
+
+        return RestEndpointStore(location.url, token=workspace.settings.token)
+    from modelyard.endpoints.sql import SqlEndpointStore
+
+    return SqlEndpointStore(location.store_url)
+
+
+def parse_traffic(text: str) -> dict[str, int]:
+    """``"blue=90 green=10"`` (spaces or commas) -> ``{"blue": 90, "green": 10}``."""
+    out: dict[str, int] = {}
+    for part in text.replace(",", " ").split():
+        name, sep, pct = part.partition("=")
+        if not sep or not name or not pct.strip().isdigit():
+            raise InvalidArgument(f"bad traffic {part!r}: use NAME=PERCENT, e.g. 'blue=90 green=10'")
+        out[name] = int(pct)
+    return out
+
+
 class EndpointOperations:
-    def __init__(self, workspace):
+    """Online and batch endpoints of a workspace (``ws.endpoints``)."""
+
+    def __init__(self, workspace: Any) -> None:
         self._ws = workspace
-    def _close(self):
-        pass
+        self._lock = threading.Lock()
+        self._store_obj: EndpointStore | None = None
+        self._pid = os.getpid()
+
+    @property
+    def store(self) -> EndpointStore:
+        if self._pid != os.getpid():
+            self._store_obj, self._pid = None, os.getpid()
+        with self._lock:
+            if self._store_obj is None:
+                self._store_obj = open_endpoint_store(self._ws)
+            return self._store_obj
+
+    def _close(self) -> None:
+        with self._lock:
+            store, self._store_obj = self._store_obj, None
+        if store is not None:
+            store.close()
+
+    def _remote(self, what: str) -> Any:
+        from modelyard.endpoints.rest import RestEndpointStore
+
+        store = self.store
+        if not isinstance(store, RestEndpointStore):
+            raise InvalidState(f"{what} needs a running server: use the workspace through its http:// URL")
+        return store
+
+    # ------------------------------------------------------------------ endpoints
+    def create(self, *, name: str, auth_mode: str = "key", kind: str = "online",
+               description: str | None = None, tags: Mapping[str, str] | None = None) -> Endpoint:
+        return self.store.create_endpoint(name, kind=kind, auth_mode=auth_mode, description=description, tags=tags)
+
+    def get(self, name: str) -> Endpoint:
+        return self.store.get_endpoint(name)
+
+    def list(self, *, kind: str | None = None) -> list[Endpoint]:
+        return self.store.list_endpoints(kind=kind)
+
+    def update(self, name: str, *, traffic: Mapping[str, int] | str | None = None,
+               mirror_traffic: Mapping[str, int] | str | None = None, description: str | None = None,
+               tags: Mapping[str, str] | None = None) -> Endpoint:
+        """Change traffic (``{"blue": 90, "green": 10}`` or ``"blue=90 green=10"``) and more."""
+        if isinstance(traffic, str):
+            traffic = parse_traffic(traffic)
+        if isinstance(mirror_traffic, str):
+            mirror_traffic = parse_traffic(mirror_traffic)
+        return self.store.update_endpoint(name, traffic=traffic, mirror_traffic=mirror_traffic,
+                                          description=description, tags=tags)
+
+    def get_credentials(self, name: str) -> dict[str, str | None]:
+        keys = self.store.get_endpoint(name).keys
+        return {"primaryKey": keys[0] if keys else None, "secondaryKey": keys[1] if len(keys) > 1 else None}
+
+    def regenerate_key(self, name: str, *, which: str = "primary") -> Endpoint:
+        return self.store.regenerate_key(name, which=which)
+
+    def delete(self, name: str) -> None:
+        self.store.delete_endpoint(name)
+
+    # ---------------------------------------------------------------- deployments
+    def create_deployment(self, endpoint: str, *, name: str, model: str, instance_count: int = 1,
+                          code: str | os.PathLike[str] | None = None, scoring_script: str | None = None,
+                          settings: Mapping[str, Any] | None = None, description: str | None = None,
+                          tags: Mapping[str, str] | None = None) -> Deployment:
+        """Add a deployment of ``model`` (``models:/name/3``, ``name:3``...). A custom
+        ``score.py`` is named by ``code`` (a folder the server can read) and ``scoring_script``."""
+        code_path = str(Path(code).resolve()) if code is not None else None
+        return self.store.create_deployment(endpoint, name, model=model, instance_count=instance_count,
+                                            code=code_path, scoring_script=scoring_script, settings=settings,
+                                            description=description, tags=tags)
+
+    def get_deployment(self, endpoint: str, name: str) -> Deployment:
+        return self.store.get_deployment(endpoint, name)
+
+    def list_deployments(self, endpoint: str | None = None) -> list[Deployment]:
+        return self.store.list_deployments(endpoint)
+
+    def update_deployment(self, endpoint: str, name: str, *, instance_count: int | None = None,
+                          settings: Mapping[str, Any] | None = None) -> Deployment:
+        return self.store.update_deployment(endpoint, name, instance_count=instance_count, settings=settings)
+
+    def delete_deployment(self, endpoint: str, name: str) -> None:
+        self.store.delete_deployment(endpoint, name)
+
+    def wait_ready(self, endpoint: str, name: str, *, timeout: float = 120.0) -> Deployment:
+        """Block until a deployment is Ready (raise InvalidState if it Failed or timed out)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            dep = self.store.get_deployment(endpoint, name)
+            if dep.state == DeploymentState.READY:
+                return dep
+            if dep.state == DeploymentState.FAILED:
+                raise InvalidState(f"deployment {endpoint}/{name} failed: {dep.error}")
+            if time.monotonic() > deadline:
+                raise InvalidState(f"deployment {endpoint}/{name} is not ready after {timeout:.0f} s")
+            time.sleep(0.05)  # polling the deployment state, not timing anything
+
+    # ------------------------------------------------------------------- serving
+    def invoke(self, endpoint: str, request: Any, *, deployment: str | None = None,
+               key: str | None = None) -> Any:
+        """Score a request (a dict in the scoring format, or JSON text/bytes) through the
+        gateway with the endpoint's key; return the answer (``{"predictions": [...]}``)."""
+        import orjson
+
+        store = self._remote("invoke")
+        body = request.encode() if isinstance(request, str) else request
+        if not isinstance(body, bytes | bytearray):
+            body = orjson.dumps(request, option=orjson.OPT_SERIALIZE_NUMPY)
+        if key is None:
+            keys = store.get_endpoint(endpoint).keys
+            key = keys[0] if keys else None
+        return store.invoke(endpoint, bytes(body), key=key, deployment=deployment)[0]
+
+    def get_logs(self, endpoint: str, deployment: str, *, lines: int = 200) -> str:
+        return self._remote("get_logs").deployment_logs(endpoint, deployment, lines=lines)["logs"]
+
+    def metrics(self, endpoint: str) -> dict[str, Any]:
+        return self._remote("metrics").metrics(endpoint)
+
+    def requests(self, endpoint: str, *, limit: int = 100) -> list[Any]:
+        return self.store.list_requests(endpoint, limit=limit)

@@ -5,6 +5,10 @@ agent holds ``<workspace>/jobs/agent.lock``, one is started in the background
 (``python -m modelyard.jobs.agent <workspace>``). The agent runs a :class:`Dispatcher` and
 exits once nothing has been queued or running for ``idle_seconds``.
 
+A submitter that finds an agent running wakes it through a datagram on
+``<workspace>/jobs/agent.sock`` so the job is claimed at once (best effort: without it the
+agent still looks every ``poll_interval``).
+
 Exiting cannot lose a job: the agent releases the lock *before* its last look at the
 queue, and a submitter queues its job *before* it looks at the lock, so one of the two
 always sees the other.
@@ -15,12 +19,14 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-__all__ = ["agent_running", "ensure_agent", "env_cache", "main", "work_root"]
+__all__ = ["agent_running", "ensure_agent", "env_cache", "main", "wake_agent", "work_root"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,46 @@ def _try_lock(folder: Path):
     return fh
 
 
+def _socket_path(folder: Path) -> Path:
+    return work_root(folder) / "agent.sock"
+
+
+def wake_agent(folder: Path) -> None:
+    """Nudge a running agent to look at the queue now (best effort, never blocks)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        sock.setblocking(False)
+        sock.sendto(b"w", str(_socket_path(folder)))
+    except OSError:
+        pass  # no agent listening, a full queue (it is awake anyway), or a path too long
+    finally:
+        sock.close()
+
+
+def _listen(folder: Path, dispatcher) -> socket.socket | None:
+    """Bind the wake socket (the caller holds the agent lock) and relay wake-ups."""
+    path = _socket_path(folder)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        path.unlink(missing_ok=True)
+        sock.bind(str(path))
+    except OSError as e:
+        logger.info("no wake socket (%s): polling only", e)
+        sock.close()
+        return None
+
+    def relay() -> None:
+        while True:
+            try:
+                sock.recv(64)
+            except OSError:
+                return  # closed at exit
+            dispatcher.wake()
+
+    threading.Thread(target=relay, name="agent-wake", daemon=True).start()
+    return sock
+
+
 def agent_running(folder: Path) -> bool:
     fh = _try_lock(folder)
     if fh is None:
@@ -62,6 +108,7 @@ def agent_running(folder: Path) -> bool:
 def ensure_agent(folder: Path, *, idle_seconds: float | None = None) -> bool:
     """Start an agent for the workspace folder unless one runs; True if one was started."""
     if agent_running(folder):
+        wake_agent(folder)
         return False
     log = open(work_root(folder) / "agent.log", "ab")  # noqa: SIM115
     args = [sys.executable, "-m", "modelyard.jobs.agent", str(folder)]
@@ -95,6 +142,7 @@ def run_agent(folder: Path, *, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> in
     if lock is None:
         return 0  # another agent serves this workspace
     dispatcher = _build_dispatcher(folder)
+    listener = _listen(folder, dispatcher)
     idle_since: float | None = None
     try:
         while True:
@@ -104,15 +152,21 @@ def run_agent(folder: Path, *, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> in
             elif idle_since is None:
                 idle_since = time.monotonic()
             elif time.monotonic() - idle_since >= idle_seconds:
+                if listener is not None:
+                    listener.close()
+                    listener = None
                 lock.close()  # release first, then look once more (see the module doc)
                 if not dispatcher.has_pending():
                     return 0
                 lock = _try_lock(folder)
                 if lock is None:
                     return 0  # a new agent took over
+                listener = _listen(folder, dispatcher)
                 idle_since = None
-            time.sleep(dispatcher.poll_interval)
+            dispatcher.idle_wait(dispatcher.poll_interval)
     finally:
+        if listener is not None:
+            listener.close()
         dispatcher.stop(timeout=1)
         if lock is not None:
             lock.close()

@@ -160,12 +160,16 @@ class Jobs:
         else:
             from modelyard.jobs.service import submit_job
 
+            if start_agent:  # a cold agent boots while the job is checked and queued
+                self._ensure_agent()
             submitted = submit_job(
                 job, tracking=self._ws.tracking_store, jobs=self.store,
                 artifacts=self._ws.artifact_store,
             )  # fmt: skip
             if start_agent:
-                self._ensure_agent()
+                from modelyard.jobs.agent import wake_agent
+
+                wake_agent(self._ws.location.folder)
         return SubmittedJob(self, submitted)
 
     def _ensure_agent(self) -> None:

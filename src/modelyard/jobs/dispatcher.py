@@ -140,8 +140,12 @@ class Dispatcher:
                 logger.warning("dispatcher tick failed: %s", e)
             except Exception:
                 logger.exception("dispatcher tick failed")
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
+            self.idle_wait(self.poll_interval)
+
+    def idle_wait(self, timeout: float) -> None:
+        """Sleep until :meth:`wake` is called or ``timeout`` seconds pass."""
+        self._wake.wait(timeout)
+        self._wake.clear()
 
     def wake(self) -> None:
         """Run the next tick now (a job was queued or canceled, an attempt ended)."""
@@ -193,6 +197,7 @@ class Dispatcher:
         target = self._targets.get(compute_name)
         if target is None:
             target = open_target(self.jobs.get_compute(compute_name))
+            target.notify = self.wake
             self._targets[compute_name] = target
         return target
 

@@ -31,9 +31,10 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from modelyard.jobs.entities import AttemptResult
+if TYPE_CHECKING:  # the supervisor itself imports only the standard library: it starts fast
+    from modelyard.jobs.entities import AttemptResult
 
 __all__ = ["AttemptLaunch", "launch", "main", "pid_alive", "read_result", "signal_name"]
 
@@ -87,6 +88,8 @@ def read_result(attempt_dir: str | Path) -> AttemptResult | None:
         data = json.loads((Path(attempt_dir) / "result.json").read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return None
+    from modelyard.jobs.entities import AttemptResult
+
     return AttemptResult.from_dict(data)
 
 
@@ -171,7 +174,11 @@ class _Supervisor:
             self.stop_reason = "canceled"
         self.stop_event.set()
 
-    def run(self) -> AttemptResult:
+    def _wait_exit(self, proc: subprocess.Popen[bytes]) -> None:
+        proc.wait()
+        self.stop_event.set()  # wake the main loop the moment the command exits
+
+    def run(self) -> dict[str, Any]:
         signal.signal(signal.SIGTERM, self._on_term)
         signal.signal(signal.SIGINT, self._on_term)
         spec = self.spec
@@ -189,12 +196,13 @@ class _Supervisor:
                     start_new_session=True, close_fds=True,
                 )  # fmt: skip
             except OSError as e:
-                return AttemptResult(exit_code=None, error=f"could not start the command: {e}")
+                return _result(exit_code=None, error=f"could not start the command: {e}")
             _atomic_write(self.dir / "pid", str(proc.pid))
             pumps = [
                 threading.Thread(target=self._pump, args=(proc.stdout.fileno(), log, False)),
                 threading.Thread(target=self._pump, args=(proc.stderr.fileno(), log, True)),
             ]
+            pumps.append(threading.Thread(target=self._wait_exit, args=(proc,)))
             for t in pumps:
                 t.daemon = True
                 t.start()
@@ -202,7 +210,7 @@ class _Supervisor:
             timeout = spec.get("timeout")
             deadline = time.monotonic() + timeout if timeout else None
             while proc.poll() is None:
-                wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+                wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
                 if self.stop_event.wait(wait):
                     break
                 if deadline is not None and time.monotonic() >= deadline:
@@ -229,13 +237,20 @@ class _Supervisor:
         elif rc > 128 and 0 < rc - 128 < 65 and self.stop_reason is None:
             sig = signal_name(rc - 128)  # a shell reporting its child's death by signal
         tail = b"\n".join(list(self.stderr_tail)[-STDERR_TAIL_LINES:])
-        return AttemptResult(
+        return _result(
             exit_code=rc if rc >= 0 else None,
             signal=sig,
             timed_out=self.stop_reason == "timed_out",
             canceled=self.stop_reason == "canceled",
             stderr_tail=tail.decode("utf-8", errors="replace").strip(),
         )
+
+
+def _result(*, exit_code: int | None, signal: str | None = None, timed_out: bool = False,
+            canceled: bool = False, stderr_tail: str = "", error: str | None = None) -> dict[str, Any]:
+    """An :class:`AttemptResult` as the dict written to ``result.json``."""
+    return {"exit_code": exit_code, "signal": signal, "timed_out": timed_out, "canceled": canceled,
+            "stderr_tail": stderr_tail, "error": error}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,8 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = _Supervisor(attempt_dir).run()
     except Exception as e:  # noqa: BLE001 - the result file must always be written
-        result = AttemptResult(exit_code=None, error=f"supervisor failed: {e!r}")
-    _atomic_write(attempt_dir / "result.json", json.dumps(result.to_dict()))
+        result = _result(exit_code=None, error=f"supervisor failed: {e!r}")
+    _atomic_write(attempt_dir / "result.json", json.dumps(result))
     return 0
 
 

@@ -53,6 +53,7 @@ class JobsRuntime:
         self._store: JobStore | None = None
         self.dispatcher: Dispatcher | None = None
         self._lock_file: Any = None
+        self._listener: Any = None
 
     @property
     def store(self) -> JobStore:
@@ -89,6 +90,10 @@ class JobsRuntime:
             env_cache=self.env_cache, workspace=self._job_workspace(),
         )  # fmt: skip
         self.dispatcher.start()
+        if self._lock_file is not None:  # embedded submitters to this folder wake us too
+            from modelyard.jobs.agent import _listen
+
+            self._listener = _listen(self.folder, self.dispatcher)
         logger.info("job dispatcher %s started", self.dispatcher.owner)
 
     def wake(self) -> None:
@@ -100,6 +105,9 @@ class JobsRuntime:
         if self.dispatcher is not None:
             self.dispatcher.stop(timeout=10)
             self.dispatcher = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._lock_file is not None:
             self._lock_file.close()
             self._lock_file = None

@@ -114,10 +114,14 @@ def create_app(
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
         from starlette.concurrency import run_in_threadpool
 
+        from modelyard.endpoints.api import start_endpoints, stop_endpoints
+
         await run_in_threadpool(_app.state.jobs.start)  # supervises jobs; they run in their own processes
         try:
+            await run_in_threadpool(start_endpoints, _app)  # deployment workers, in their own processes
             yield
         finally:
+            await stop_endpoints(_app)
             await run_in_threadpool(_app.state.jobs.close)
             for store in owned:
                 store.close()
@@ -156,6 +160,11 @@ def create_app(
     from modelyard.models.api import router as models_router
 
     app.include_router(models_router)
+    from modelyard.endpoints.api import gateway as endpoints_gateway
+    from modelyard.endpoints.api import router as endpoints_router
+
+    app.include_router(endpoints_router)
+    app.include_router(endpoints_gateway)
     from modelyard.jobs.api import router as jobs_router
 
     app.include_router(jobs_router)

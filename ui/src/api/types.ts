@@ -30,3 +30,6 @@ export function toFloat(v: number | string | null | undefined): number {
   if (v === "-Infinity") return -Infinity;
   return Number(v);
 }
+
+export type Job = Ok<"jobs_get">;
+export type JobList = Ok<"jobs_list">;

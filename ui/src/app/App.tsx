@@ -8,11 +8,14 @@ import { HomePage } from "../pages/home/HomePage";
 import { ExperimentsPage } from "../pages/experiments/ExperimentsPage";
 import { ExperimentRunsPage } from "../pages/runs/ExperimentRunsPage";
 import { ComingSoonPage } from "../pages/ComingSoonPage";
+import { JobsPage } from "../pages/jobs/JobsPage";
+import { DataPage } from "../pages/data/DataPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 
 // Pages that draw charts (uPlot) or previews load on demand.
 const RunPage = lazy(() => import("../pages/run/RunPage"));
 const ComparePage = lazy(() => import("../pages/compare/ComparePage"));
+const DataAssetPage = lazy(() => import("../pages/data/DataAssetPage"));
 
 export function makeQueryClient() {
   return new QueryClient({
@@ -36,10 +39,12 @@ export function AppRoutes() {
         <Route path="experiments/:experimentId" element={<ExperimentRunsPage />} />
         <Route path="runs/:runId" element={<Suspense fallback={<Loading />}><RunPage /></Suspense>} />
         <Route path="compare" element={<Suspense fallback={<Loading />}><ComparePage /></Suspense>} />
-        <Route path="jobs" element={<ComingSoonPage feature="jobs" />} />
+        <Route path="jobs" element={<JobsPage />} />
+        <Route path="jobs/:runId" element={<Suspense fallback={<Loading />}><RunPage /></Suspense>} />
         <Route path="models" element={<ComingSoonPage feature="models" />} />
         <Route path="endpoints" element={<ComingSoonPage feature="endpoints" />} />
-        <Route path="data" element={<ComingSoonPage feature="data" />} />
+        <Route path="data" element={<DataPage />} />
+        <Route path="data/:name" element={<Suspense fallback={<Loading />}><DataAssetPage /></Suspense>} />
         <Route path="compute" element={<ComingSoonPage feature="compute" />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

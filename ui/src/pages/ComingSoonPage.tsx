@@ -1,13 +1,11 @@
 import { Link } from "react-router";
 import { useCrumbs } from "../components/Crumbs";
-import { BoxIcon, CpuIcon, DatabaseIcon, PlayIcon, RadioIcon } from "../components/Icons";
+import { BoxIcon, CpuIcon, RadioIcon } from "../components/Icons";
 import { Empty } from "../components/States";
 
 const FEATURES = {
-  jobs: { title: "Jobs", icon: PlayIcon, text: "Command, pipeline and sweep jobs with live status and log tails arrive with the jobs and compute release. Until then, runs logged from scripts and notebooks appear under Experiments." },
   models: { title: "Models", icon: BoxIcon, text: "The model registry (versions, aliases, lineage to the runs that trained them) arrives with the models release." },
   endpoints: { title: "Endpoints", icon: RadioIcon, text: "Real-time and batch endpoints, with deployments, traffic split, a test console and latency charts, arrive with the endpoints release." },
-  data: { title: "Data", icon: DatabaseIcon, text: "Versioned data assets with preview, profile and lineage arrive with the data release." },
   compute: { title: "Compute", icon: CpuIcon, text: "Compute targets (local processes and Ray clusters) arrive with the jobs and compute release." },
 } as const;
 

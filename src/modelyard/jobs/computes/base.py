@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -49,6 +50,9 @@ class ComputeTarget(abc.ABC):
 
     def __init__(self, compute: Compute) -> None:
         self.compute = compute
+        #: set by the dispatcher: call it (from any thread) when an attempt may have ended,
+        #: so the dispatcher looks at once instead of at its next poll
+        self.notify: Callable[[], None] | None = None
 
     @abc.abstractmethod
     def check(self) -> None:

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,14 @@ class LocalTarget(ComputeTarget):
             ),
         )  # fmt: skip
         self._children[str(request.attempt_dir)] = proc
+        threading.Thread(target=self._watch, args=(proc,), name=f"job-watch-{proc.pid}", daemon=True).start()
         return {"host": socket.gethostname(), "supervisor_pid": proc.pid,
                 "attempt_dir": str(request.attempt_dir)}  # fmt: skip
+
+    def _watch(self, proc: subprocess.Popen[bytes]) -> None:
+        proc.wait()
+        if self.notify is not None:
+            self.notify()
 
     def poll(self, handle: dict[str, Any]) -> AttemptResult | None:
         attempt_dir = handle["attempt_dir"]

@@ -1,5 +1,8 @@
-/** Run detail: overview, metric charts, artifacts and child runs, the tab in the URL. */
-import { Link, useParams } from "react-router";
+/**
+ * Run detail: overview, metric charts, artifacts and child runs, the tab in the URL. A job is
+ * a run of kind "job": it gets a Logs tab (live tail) and sits under Jobs (`/jobs/{id}`).
+ */
+import { Link, useLocation, useParams } from "react-router";
 import { useCrumbs } from "../../components/Crumbs";
 import { ErrorState, Loading } from "../../components/States";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -8,6 +11,7 @@ import { useExperiment, useRun, useRunsPage } from "../../data/tracking/hooks";
 import { durationMs, formatDateTime, formatDuration } from "../../lib/format";
 import { ArtifactsTab } from "./ArtifactsTab";
 import { ChildRunsTab, childRunsQuery } from "./ChildRunsTab";
+import { LogsTab } from "./LogsTab";
 import { MetricsTab } from "./MetricsTab";
 import { OverviewTab } from "./OverviewTab";
 import "./run.css";
@@ -17,13 +21,16 @@ export default function RunPage() {
   const run = useRun(runId);
   const exp = useExperiment(run.data?.experiment_id);
   const children = useRunsPage(childRunsQuery(run.data), { enabled: !!run.data });
+  const underJobs = useLocation().pathname.startsWith("/jobs/");
+  const isJob = run.data?.kind === "job" || (underJobs && !run.data);
   useCrumbs([
-    { label: "Experiments", to: "/experiments" },
-    ...(run.data ? [{ label: exp.data?.name ?? run.data.experiment_id, to: `/experiments/${run.data.experiment_id}` }] : []),
+    ...(underJobs ? [{ label: "Jobs", to: "/jobs" }] : [{ label: "Experiments", to: "/experiments" }]),
+    ...(run.data && !underJobs ? [{ label: exp.data?.name ?? run.data.experiment_id, to: `/experiments/${run.data.experiment_id}` }] : []),
     { label: run.data?.name ?? runId },
   ]);
   const tabs = [
     { id: "overview", label: "Overview" },
+    ...(isJob ? [{ id: "logs", label: "Logs" }] : []),
     { id: "metrics", label: "Metrics", count: run.data ? Object.keys(run.data.metrics).length : undefined },
     { id: "artifacts", label: "Artifacts" },
     { id: "children", label: "Child runs", count: children.data?.runs.length },
@@ -53,6 +60,7 @@ export default function RunPage() {
       </div>
       <Tabs tabs={tabs} active={tab} />
       {tab === "overview" && <OverviewTab run={r} experimentName={exp.data?.name} />}
+      {tab === "logs" && <LogsTab runId={r.id} />}
       {tab === "metrics" && <MetricsTab run={r} />}
       {tab === "artifacts" && <ArtifactsTab run={r} />}
       {tab === "children" && <ChildRunsTab query={children} />}

@@ -1,0 +1,99 @@
+"""Endpoint entities: endpoints, their deployments and logged requests. Frozen, no database
+or wire concerns; :mod:`modelyard.endpoints.schemas` converts them to and from JSON."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["AuthMode", "EndpointKind", "DeploymentState", "Endpoint", "Deployment", "RequestLog",
+           "DEFAULT_SETTINGS"]
+
+
+class AuthMode(enum.StrEnum):
+    KEY = "key"
+    NONE = "none"
+
+
+class EndpointKind(enum.StrEnum):
+    ONLINE = "online"
+    BATCH = "batch"
+
+
+class DeploymentState(enum.StrEnum):
+    CREATING = "Creating"
+    READY = "Ready"
+    FAILED = "Failed"
+
+
+#: deployment settings and their defaults
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "max_batch_size": 32,          # rows per micro-batch (1 turns batching off)
+    "max_wait_ms": 2.0,            # longest a request waits for others to join its batch
+    "request_logging_rate": 0.0,   # share of requests logged to the workspace (0..1)
+    "request_logging_max_bytes": 4096,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A named scoring URL with deployments behind it.
+
+    Attributes:
+        traffic: deployment name -> percent of requests (sums to 100, or empty).
+        mirror_traffic: deployment name -> percent of requests also copied to it (its
+            answers are dropped).
+        keys: the two endpoint keys (``auth_mode == key``); empty otherwise.
+    """
+
+    name: str
+    kind: EndpointKind
+    auth_mode: AuthMode
+    created_at: datetime
+    updated_at: datetime
+    keys: tuple[str, ...] = ()
+    traffic: dict[str, int] = field(default_factory=dict)
+    mirror_traffic: dict[str, int] = field(default_factory=dict)
+    description: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """N worker processes serving one model version behind an endpoint.
+
+    Attributes:
+        model: a model URI (``models:/name/3``, ``name:3``...) resolved at deploy time.
+        code / scoring_script: a custom ``score.py`` (with ``init()`` and ``run(raw_data)``)
+            inside the ``code`` folder; None for a no-code deployment of a flavored model.
+        settings: see :data:`DEFAULT_SETTINGS`.
+    """
+
+    endpoint: str
+    name: str
+    model: str
+    instance_count: int
+    state: DeploymentState
+    created_at: datetime
+    updated_at: datetime
+    code: str | None = None
+    scoring_script: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    description: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLog:
+    """One logged scoring request (sampled and size-capped)."""
+
+    endpoint: str
+    deployment: str
+    status_code: int
+    latency_ms: float
+    created_at: datetime
+    request: str | None = None
+    response: str | None = None

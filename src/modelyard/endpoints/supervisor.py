@@ -1,0 +1,380 @@
+"""The endpoint supervisor: runs in the server process and makes worker processes match the
+deployments in the store.
+
+It never loads a model: it resolves a deployment's model URI to a folder of files (in place
+in a local artifact store, else downloaded into the runtime folder), binds a listening
+socket per worker, and starts ``python -m modelyard.endpoints.worker`` with that socket.
+A monitor thread (every ``interval`` seconds) restarts crashed workers, starts deployments
+that appeared in the store (so endpoints come back after a server restart, and deployments
+created through an embedded workspace are picked up), stops deleted ones, marks deployments
+``Ready`` once every worker answers ``/ready``, and writes sampled request logs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from modelyard.endpoints.entities import AuthMode, Deployment, DeploymentState, Endpoint, RequestLog
+from modelyard.errors import ModelyardError, NotFound
+
+if TYPE_CHECKING:
+    from modelyard.endpoints.store import EndpointStore
+    from modelyard.models.store import ModelStore
+
+__all__ = ["EndpointSupervisor", "WorkerHandle"]
+
+logger = logging.getLogger(__name__)
+_READY_TIMEOUT_S = 120.0
+
+
+@dataclass
+class WorkerHandle:
+    """One worker process."""
+
+    index: int
+    proc: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+    ready: bool = False
+    restarts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class _Runtime:
+    deployment: Deployment
+    spec: tuple[Any, ...]
+    model_dir: Path
+    workers: list[WorkerHandle] = field(default_factory=list)
+    counter: itertools.count = field(default_factory=itertools.count)
+    failed: str | None = None
+
+    def ready_workers(self) -> list[WorkerHandle]:
+        return [w for w in self.workers if w.ready and w.proc.poll() is None]
+
+
+def _spec(d: Deployment) -> tuple[Any, ...]:
+    return (d.model, d.code, d.scoring_script, d.instance_count, tuple(sorted(d.settings.items())))
+
+
+class EndpointSupervisor:
+    """Worker processes of every online deployment of one workspace.
+
+    Args:
+        store: the endpoint store (desired state; deployment states are written back).
+        models: the model registry (to resolve model URIs to files).
+        runtime_dir: where worker logs and downloaded models go.
+        max_body_bytes: passed to workers (bigger bodies get 413).
+        interval: seconds between monitor passes.
+    """
+
+    def __init__(self, store: EndpointStore, models: ModelStore, runtime_dir: Path, *,
+                 max_body_bytes: int = 64 * 1024 * 1024, interval: float = 0.5) -> None:
+        self.store = store
+        self.models = models
+        self.runtime_dir = Path(runtime_dir)
+        self.max_body_bytes = max_body_bytes
+        self.interval = interval
+        self._lock = threading.RLock()
+        self._runtimes: dict[tuple[str, str], _Runtime] = {}
+        self._endpoints: dict[str, Endpoint] = {}
+        self._logs: deque[RequestLog] = deque(maxlen=10_000)
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.stats: dict[str, dict[str, Any]] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self.runtime_dir.mkdir(parents=True, exist_ok=True)
+        self._thread = threading.Thread(target=self._loop, name="modelyard-endpoints", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        with self._lock:
+            runtimes = list(self._runtimes.values())
+            self._runtimes.clear()
+        for rt in runtimes:
+            self._stop_workers(rt.workers)
+        self._flush_logs()
+
+    def refresh(self) -> None:
+        """Reconcile now (after a change made through the API) and wait for the pass."""
+        self.reconcile()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.reconcile()
+                self._flush_logs()
+            except ModelyardError as e:
+                logger.warning("endpoint supervisor pass failed: %s", e.message)
+            except Exception:  # noqa: BLE001 - keep supervising whatever happens
+                logger.exception("endpoint supervisor pass failed")
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+    # ------------------------------------------------------------------ reconcile
+    def reconcile(self) -> None:
+        """One pass: match processes to the store, restart crashed workers, mark readiness."""
+        with self._lock:
+            endpoints = {e.name: e for e in self.store.list_endpoints()}
+            wanted = {(d.endpoint, d.name): d for d in self.store.list_deployments()}
+            self._endpoints = endpoints
+            for key in [k for k in self._runtimes if k not in wanted]:
+                self._stop_workers(self._runtimes.pop(key).workers)
+            for key, dep in wanted.items():
+                if endpoints.get(dep.endpoint) is None or str(endpoints[dep.endpoint].kind) != "online":
+                    continue
+                rt = self._runtimes.get(key)
+                if rt is None or rt.spec != _spec(dep):
+                    self._start(dep, rt)
+                else:
+                    rt.deployment = dep
+                    self._check(rt)
+
+    def _model_dir(self, dep: Deployment) -> Path:
+        from modelyard.models.registry import fetch_model_folder
+
+        uri = dep.model
+        dest = self.runtime_dir / "models" / dep.endpoint / dep.name
+        if uri.startswith(("models:", "azureml:")) or (":" in uri and not uri.startswith(("/", "file:", "runs:"))):
+            from modelyard.models.registry import fetch_version, resolve_version
+
+            version = resolve_version(self.models, uri)
+            return fetch_version(self.models, version, None if self.models.local_path(
+                version.name, version.version) else dest)
+        return fetch_model_folder(uri)
+
+    def _start(self, dep: Deployment, old: _Runtime | None) -> None:
+        key = (dep.endpoint, dep.name)
+        try:
+            model_dir = self._model_dir(dep)
+        except ModelyardError as e:
+            if old is None or old.failed != e.message:
+                self.store.update_deployment(dep.endpoint, dep.name, state=DeploymentState.FAILED, error=e.message)
+            self._runtimes[key] = _Runtime(dep, _spec(dep), Path("."), failed=e.message)
+            if old is not None:
+                self._stop_workers(old.workers)
+            return
+        rt = _Runtime(dep, _spec(dep), model_dir)
+        rt.workers = [self._spawn(rt, i) for i in range(dep.instance_count)]
+        self._runtimes[key] = rt
+        if dep.state != DeploymentState.CREATING:
+            self.store.update_deployment(dep.endpoint, dep.name, state=DeploymentState.CREATING)
+        if old is not None:
+            # the new workers take over once ready; the old ones drain meanwhile
+            threading.Thread(target=self._retire, args=(rt, old.workers), daemon=True).start()
+        threading.Thread(target=self._await_ready, args=(rt,), daemon=True).start()
+
+    def _retire(self, rt: _Runtime, workers: list[WorkerHandle]) -> None:
+        deadline = time.monotonic() + _READY_TIMEOUT_S
+        while not rt.ready_workers() and time.monotonic() < deadline and not self._stop.is_set():
+            time.sleep(0.05)
+        time.sleep(1.0)  # let requests already forwarded to the old workers finish
+        self._stop_workers(workers)
+
+    def _spawn(self, rt: _Runtime, index: int, restarts: int = 0) -> WorkerHandle:
+        dep = rt.deployment
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1024)
+        port = sock.getsockname()[1]
+        log_dir = self.runtime_dir / "logs" / dep.endpoint / dep.name
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"worker-{index}.log"
+        cmd = [sys.executable, "-m", "modelyard.endpoints.worker", "--fd", str(sock.fileno()),
+               "--model-dir", str(rt.model_dir),
+               "--max-batch-size", str(int(dep.settings.get("max_batch_size", 32))),
+               "--max-wait-ms", str(float(dep.settings.get("max_wait_ms", 2.0))),
+               "--max-body-bytes", str(self.max_body_bytes)]
+        if dep.scoring_script:
+            cmd += ["--code", str(dep.code), "--scoring-script", dep.scoring_script]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen(cmd, pass_fds=(sock.fileno(),), stdout=log, stderr=subprocess.STDOUT,
+                                    env=env, start_new_session=True)
+        sock.close()
+        return WorkerHandle(index=index, proc=proc, port=port, log_path=log_path, restarts=restarts)
+
+    def _probe(self, worker: WorkerHandle, timeout: float) -> bool:
+        import httpx
+
+        try:
+            return httpx.get(f"{worker.url}/ready", timeout=timeout).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _await_ready(self, rt: _Runtime) -> None:
+        dep = rt.deployment
+        deadline = time.monotonic() + _READY_TIMEOUT_S
+        for worker in list(rt.workers):
+            while not worker.ready and time.monotonic() < deadline and not self._stop.is_set():
+                if worker.proc.poll() is not None:
+                    break
+                worker.ready = self._probe(worker, timeout=max(0.1, deadline - time.monotonic()))
+        if self._stop.is_set():
+            return
+        with self._lock:
+            if self._runtimes.get((dep.endpoint, dep.name)) is not rt:
+                return
+            try:
+                if rt.ready_workers():
+                    self.store.update_deployment(dep.endpoint, dep.name, state=DeploymentState.READY)
+                else:
+                    tail = _tail(rt.workers[0].log_path) if rt.workers else ""
+                    rt.failed = tail or "the workers did not become ready"
+                    self.store.update_deployment(dep.endpoint, dep.name, state=DeploymentState.FAILED,
+                                                 error=rt.failed)
+            except NotFound:
+                pass
+
+    def _check(self, rt: _Runtime) -> None:
+        """Restart crashed workers of a deployment that had become ready."""
+        if rt.failed is not None:
+            return
+        for i, worker in enumerate(rt.workers):
+            if worker.proc.poll() is None or not worker.ready:
+                continue
+            logger.warning("worker %d of %s/%s exited (%s); restarting", worker.index,
+                           rt.deployment.endpoint, rt.deployment.name, worker.proc.returncode)
+            fresh = self._spawn(rt, worker.index, worker.restarts + 1)
+            rt.workers[i] = fresh
+            threading.Thread(target=self._await_worker, args=(fresh,), daemon=True).start()
+
+    def _await_worker(self, worker: WorkerHandle) -> None:
+        deadline = time.monotonic() + _READY_TIMEOUT_S
+        while not worker.ready and worker.proc.poll() is None and time.monotonic() < deadline:
+            worker.ready = self._probe(worker, timeout=max(0.1, deadline - time.monotonic()))
+
+    @staticmethod
+    def _stop_workers(workers: list[WorkerHandle]) -> None:
+        for w in workers:
+            if w.proc.poll() is None:
+                w.proc.terminate()
+        for w in workers:
+            try:
+                w.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                w.proc.kill()
+                w.proc.wait(timeout=10)
+
+    # ---------------------------------------------------------------- routing
+    def endpoint(self, name: str) -> Endpoint:
+        """The cached endpoint (refreshed each pass). Raises NotFound."""
+        ep = self._endpoints.get(name)
+        if ep is None:
+            ep = self.store.get_endpoint(name)
+            self._endpoints[name] = ep
+        return ep
+
+    @staticmethod
+    def check_key(ep: Endpoint, authorization: str | None) -> bool:
+        if ep.auth_mode == AuthMode.NONE:
+            return True
+        if not authorization or not authorization.lower().startswith("bearer "):
+            return False
+        import hmac
+
+        given = authorization[7:].strip()
+        return any(hmac.compare_digest(given, k) for k in ep.keys)
+
+    def choose(self, ep: Endpoint, pinned: str | None) -> str | None:
+        """The deployment to serve a request: the pinned one, else by traffic weights."""
+        if pinned:
+            return pinned
+        live = [(n, p) for n, p in ep.traffic.items() if p > 0]
+        if not live:
+            return None
+        pick = random.uniform(0, sum(p for _, p in live))  # noqa: S311 - load balancing, not security
+        for name, pct in live:
+            pick -= pct
+            if pick < 0:
+                return name
+        return live[-1][0]
+
+    def mirrors(self, ep: Endpoint) -> list[str]:
+        return [n for n, p in ep.mirror_traffic.items() if random.uniform(0, 100) < p]  # noqa: S311
+
+    def worker_urls(self, endpoint: str, deployment: str) -> list[str]:
+        """Ready workers of a deployment, rotated round-robin (the first is this request's)."""
+        rt = self._runtimes.get((endpoint, deployment))
+        if rt is None:
+            return []
+        ready = rt.ready_workers()
+        if not ready:
+            return []
+        start = next(rt.counter) % len(ready)
+        return [w.url for w in ready[start:] + ready[:start]]
+
+    def deployment_state(self, endpoint: str, deployment: str) -> dict[str, Any]:
+        rt = self._runtimes.get((endpoint, deployment))
+        if rt is None:
+            return {"workers": 0, "ready": 0, "restarts": 0}
+        return {"workers": len(rt.workers), "ready": len(rt.ready_workers()),
+                "restarts": sum(w.restarts for w in rt.workers), "failed": rt.failed}
+
+    def logs(self, endpoint: str, deployment: str, *, lines: int = 200) -> str:
+        folder = self.runtime_dir / "logs" / endpoint / deployment
+        parts = []
+        for path in sorted(folder.glob("worker-*.log")):
+            parts.append(f"==> {path.name} <==\n{_tail(path, lines)}")
+        return "\n".join(parts)
+
+    # -------------------------------------------------------------- observation
+    def record(self, endpoint: str, deployment: str, status: int, seconds: float,
+               request: bytes | None, response: bytes | None) -> None:
+        """Count a request; keep a sampled, size-capped copy for the request log."""
+        stat = self.stats.setdefault(endpoint, {"requests": 0, "errors": 0, "latencies": deque(maxlen=2048)})
+        stat["requests"] += 1
+        stat["errors"] += status >= 400
+        stat["latencies"].append(seconds)
+        rt = self._runtimes.get((endpoint, deployment))
+        rate = float(rt.deployment.settings.get("request_logging_rate", 0.0)) if rt else 0.0
+        if rate > 0 and random.random() < rate:  # noqa: S311
+            cap = int(rt.deployment.settings.get("request_logging_max_bytes", 4096)) if rt else 4096
+            from datetime import UTC, datetime
+
+            self._logs.append(RequestLog(
+                endpoint=endpoint, deployment=deployment, status_code=status, latency_ms=seconds * 1000,
+                created_at=datetime.now(UTC),
+                request=None if request is None else request[:cap].decode("utf-8", errors="replace"),
+                response=None if response is None else response[:cap].decode("utf-8", errors="replace")))
+
+    def _flush_logs(self) -> None:
+        batch = []
+        while self._logs:
+            batch.append(self._logs.popleft())
+        if batch:
+            try:
+                self.store.log_requests(batch)
+            except ModelyardError as e:
+                logger.warning("could not save %d request logs: %s", len(batch), e.message)
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])

@@ -1,0 +1,196 @@
+"""The deployment worker: one process serving one model version over HTTP.
+
+Started by the server's :class:`~modelyard.endpoints.supervisor.EndpointSupervisor` (never
+imported by the server itself: this is where models are unpickled and user code runs)::
+
+    python -m modelyard.endpoints.worker --fd 7 --model-dir /ws/artifacts/models/churn/abc \
+        [--code DIR --scoring-script score.py] [--max-batch-size 32 --max-wait-ms 2]
+
+Routes: ``GET /health`` (alive), ``GET /ready`` (model loaded), ``POST /score``,
+``GET /openapi.json`` (generated from the model signature). A no-code deployment checks each
+request against the signature (400 naming the column) and scores through the micro-batcher;
+a custom ``score.py`` gets ``init()`` once and ``run(raw_data)`` (the body as text) per
+request. The app is plain ASGI to keep the per-request cost low.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import logging
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from modelyard.errors import InvalidArgument, ModelyardError, PayloadTooLarge, UserCodeFailed
+
+__all__ = ["WorkerApp", "main"]
+
+logger = logging.getLogger(__name__)
+
+_JSON = [(b"content-type", b"application/json")]
+
+
+class WorkerApp:
+    """The ASGI app of one worker.
+
+    Args:
+        model_dir: the model folder (its ``MLmodel`` is read for the signature even with a
+            custom script).
+        code / scoring_script: a custom ``score.py`` to use instead of the flavored model.
+        max_batch_size / max_wait_ms: micro-batching (flavored models only; 1 turns it off).
+        max_body_bytes: larger request bodies get 413.
+    """
+
+    def __init__(self, *, model_dir: Path, code: Path | None = None, scoring_script: str | None = None,
+                 max_batch_size: int = 32, max_wait_ms: float = 2.0, max_body_bytes: int = 64 * 1024 * 1024) -> None:
+        from modelyard.endpoints.scoring import MicroBatcher
+        from modelyard.models.descriptor import read_descriptor
+
+        self.max_body = max_body_bytes
+        self.script: Any = None
+        self.model: Any = None
+        self.descriptor = read_descriptor(model_dir) if (model_dir / "MLmodel").is_file() else None
+        if scoring_script:
+            self.script = _import_script(code or model_dir, scoring_script, model_dir)
+        else:
+            from modelyard.models.packaging import load_model_folder
+
+            self.model = load_model_folder(model_dir)
+        self.batcher = None
+        if self.model is not None and max_batch_size > 1:
+            self.batcher = MicroBatcher(lambda f: self.model.predict(f, checked=True),
+                                        max_batch_size=max_batch_size, max_wait_ms=max_wait_ms)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        path, method = scope["path"], scope["method"]
+        if path in ("/health", "/ready") and method in ("GET", "HEAD"):
+            await _send(send, 200, b'{"status":"ok"}')
+        elif path == "/openapi.json" and method == "GET":
+            from modelyard.endpoints.openapi import scoring_openapi
+
+            await _send(send, 200, orjson.dumps(scoring_openapi(self.descriptor)))
+        elif path == "/score" and method == "POST":
+            await self._score(scope, receive, send)
+        else:
+            await _send(send, 404, orjson.dumps({"error": {"code": "NOT_FOUND", "message": f"no route {method} {path}"}}))
+
+    async def _score(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body = await _read_body(scope, receive, self.max_body)
+            result = await self._predict(body)
+            await _send(send, 200, orjson.dumps(result, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS))
+        except ModelyardError as e:
+            await _send(send, e.http_status, orjson.dumps({"error": e.to_dict()}))
+        except Exception as e:  # noqa: BLE001 - the model's own failure: 500 with its message
+            logger.exception("scoring failed")
+            await _send(send, 500, orjson.dumps({"error": {"code": "INTERNAL", "message": f"scoring failed: {type(e).__name__}: {e}"}}))
+
+    async def _predict(self, body: bytes) -> Any:
+        from modelyard.endpoints.scoring import parse_payload, to_predictions
+
+        if self.script is not None:
+            try:
+                out = await asyncio.to_thread(self.script.run, body.decode("utf-8", errors="replace"))
+            except Exception as e:
+                raise UserCodeFailed(f"score.py run() failed: {type(e).__name__}: {e}") from e
+            return out if isinstance(out, dict) else {"predictions": to_predictions(out)}
+        frame = self.model.prepare(parse_payload(body))
+        if self.batcher is not None:
+            result = await self.batcher.submit(frame)
+        else:
+            result = await asyncio.to_thread(self.model.predict, frame, checked=True)
+        return {"predictions": to_predictions(result)}
+
+
+async def _read_body(scope: dict[str, Any], receive: Any, limit: int) -> bytes:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _send(send: Any, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*_JSON, (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _import_script(code: Path, script: str, model_dir: Path) -> Any:
+    import os
+
+    path = (code / script).resolve()
+    if not path.is_file():
+        raise InvalidArgument(f"scoring script {script!r} not found in {code}")
+    os.environ.setdefault("AZUREML_MODEL_DIR", str(model_dir))
+    os.environ.setdefault("MODELYARD_MODEL_DIR", str(model_dir))
+    sys.path.insert(0, str(code.resolve()))
+    spec = importlib.util.spec_from_file_location("score", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+        if not callable(getattr(module, "run", None)):
+            raise InvalidArgument(f"{script} must define run(raw_data)")
+        if callable(getattr(module, "init", None)):
+            module.init()
+    except ModelyardError:
+        raise
+    except Exception as e:
+        raise UserCodeFailed(f"{script} failed to load: {type(e).__name__}: {e}") from e
+    return module
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Load the model, then serve on the inherited listening socket ``--fd``."""
+    parser = argparse.ArgumentParser(prog="modelyard-worker")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--model-dir", required=True)
+    parser.add_argument("--code")
+    parser.add_argument("--scoring-script")
+    parser.add_argument("--max-batch-size", type=int, default=32)
+    parser.add_argument("--max-wait-ms", type=float, default=2.0)
+    parser.add_argument("--max-body-bytes", type=int, default=64 * 1024 * 1024)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    sock = socket.socket(fileno=args.fd)
+    try:
+        app = WorkerApp(model_dir=Path(args.model_dir), code=Path(args.code) if args.code else None,
+                        scoring_script=args.scoring_script, max_batch_size=args.max_batch_size,
+                        max_wait_ms=args.max_wait_ms, max_body_bytes=args.max_body_bytes)
+    except ModelyardError as e:
+        sys.stderr.write(f"deployment failed to start: {e.message}\n")
+        sys.exit(3)
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_keep_alive=75,
+                            h11_max_incomplete_event_size=args.max_body_bytes)
+    logger.info("worker ready on %s", sock.getsockname())
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
