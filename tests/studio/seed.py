@@ -30,6 +30,7 @@ class Seeded:
     best_run_id: str = ""
     parent_run_id: str = ""
     long_run_id: str = ""
+    data_asset: str = ""
 
 
 def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -> Seeded:
@@ -98,8 +99,30 @@ def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -
     seeded.long_run_id = long.id
 
     ws.experiments.create("empty-experiment")
+    seeded.data_asset = _seed_data(ws, folder.parent / "penguins.csv", seeded.best_run_id)
     ws.close()
     return seeded
+
+
+def _seed_data(ws, csv: Path, run_id: str) -> str:  # noqa: ANN001
+    """A small table asset in two versions, with a profile and lineage to a run."""
+    rng = random.Random(11)
+    species = ["Adelie", "Gentoo", "Chinstrap"]
+    lines = ["species,island,bill_length_mm,body_mass_g,sex"]
+    for i in range(120):
+        sp = species[i % 3]
+        bill = "" if i % 17 == 5 else f"{rng.gauss(39 + 6 * (i % 3), 2.5):.1f}"
+        mass = f"{rng.gauss(3700 + 800 * (sp == 'Gentoo'), 350):.0f}"
+        lines.append(f"{sp},{rng.choice(['Biscoe', 'Dream', 'Torgersen'])},{bill},{mass},"
+                     f"{'' if i % 23 == 7 else rng.choice(['male', 'female'])}")
+    csv.write_text("\n".join(lines[:61]) + "\n")
+    ws.data.create_or_update(name="penguins", path=csv, type="mltable",
+                             description="Palmer penguins, a sample")
+    csv.write_text("\n".join(lines) + "\n")
+    v2 = ws.data.create_or_update(name="penguins", path=csv, type="mltable",
+                                  description="Palmer penguins, a sample (more rows)")
+    ws.data.record_use(f"penguins:{v2.version}", run_id=run_id, direction="input")
+    return "penguins"
 
 
 @dataclass

@@ -45,7 +45,8 @@ def test_studio_end_to_end(tmp_path: Path, node: str, chromium: str) -> None:
     assert "inline error" in steps
     assert "finished job: its whole log and exit code" in steps
     assert "followed a running job's log live until the job finished" in steps
+    assert "data asset: preview table and profile" in steps
     for name in ["home", "experiments", "runs-table", "compare", "run-overview", "run-metrics",
                  "run-artifacts-csv", "run-children", "jobs", "job-logs", "job-logs-live",
-                 "runs-table-dark"]:
+                 "data", "data-preview", "data-profile", "compute", "runs-table-dark"]:
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

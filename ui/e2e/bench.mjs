@@ -28,7 +28,7 @@ const browser = await chromium.launch({
 });
 
 /** Opens `url` in a fresh context; resolves with performance.now() when `ready` holds. */
-async function timeTo(url, ready, arg, { scripts } = {}) {
+async function timeTo(url, ready, arg, { scripts, api } = {}) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(T);
@@ -46,8 +46,14 @@ async function timeTo(url, ready, arg, { scripts } = {}) {
     await page.goto(url, { waitUntil: "commit" });
     const handle = await page.waitForFunction(ready, arg, { polling: "raf", timeout: T });
     const ms = await handle.jsonValue();
+    // How long the page's API request (the first whose URL contains `api`) took, from the
+    // browser's resource timing: the server's share of the wait.
+    const apiMs = api ? await page.evaluate((pat) => {
+      const e = performance.getEntriesByType("resource").find((r) => r.name.includes(pat));
+      return e ? e.responseEnd - e.startTime : null;
+    }, api) : null;
     if (scripts) await page.waitForLoadState("networkidle", { timeout: T }).catch(() => {});
-    return { ms, js };
+    return { ms, js, apiMs };
   } finally {
     await context.close();
   }
@@ -79,7 +85,9 @@ function oursChart({ key }) {
   return false;
 }
 
-const out = { ok: true, ours_table_ms: [], mlflow_table_ms: [], ours_chart_ms: [], js: {} };
+const out = { ok: true, ours_table_ms: [], mlflow_table_ms: [], ours_chart_ms: [], js: {},
+  ours_table_api_ms: [], mlflow_table_api_ms: [], ours_chart_api_ms: [] };
+const API = { ours: "/api/v1/runs/search", mlflow: "/mlflow/runs/search" };
 let exitCode = 0;
 try {
   const arg = { newest: cfg.newest_run_name, minRows };
@@ -94,12 +102,20 @@ try {
   for (let i = 0; i < cfg.repeats; i++) {
     const sides = [["ours", oursUrl, oursTable], ...(mlUrl ? [["mlflow", mlUrl, mlflowTable]] : [])];
     if (i % 2) sides.reverse();
-    for (const [side, url, fn] of sides) out[`${side}_table_ms`].push((await timeTo(url, fn, arg)).ms);
+    for (const [side, url, fn] of sides) {
+      const r = await timeTo(url, fn, arg, { api: API[side] });
+      out[`${side}_table_ms`].push(r.ms);
+      out[`${side}_table_api_ms`].push(r.apiMs);
+    }
   }
   const chartUrl = `${cfg.ours.chart_url ?? cfg.ours.url}/runs/${cfg.ours.chart_run_id}?tab=metrics`;
   const carg = { key: cfg.ours.chart_key };
   await timeTo(chartUrl, oursChart, carg);
-  for (let i = 0; i < cfg.repeats; i++) out.ours_chart_ms.push((await timeTo(chartUrl, oursChart, carg)).ms);
+  for (let i = 0; i < cfg.repeats; i++) {
+    const r = await timeTo(chartUrl, oursChart, carg, { api: "/history" });
+    out.ours_chart_ms.push(r.ms);
+    out.ours_chart_api_ms.push(r.apiMs);
+  }
 } catch (e) {
   exitCode = 1;
   out.ok = false;

@@ -199,9 +199,28 @@ try {
   await page.waitForSelector('.page-head [data-status="Finished"]', slow);
   step("followed a running job's log live until the job finished");
 
-  // Coming-soon pages and not-found.
+  // Data: the asset list, a table's preview and its profile.
+  await page.click('nav[aria-label="Main"] >> text=Data');
+  await page.waitForSelector(`[data-testid="data-table"] tr[data-asset="${seed.data_asset}"]`);
+  await shot("data");
+  await page.click(`[data-testid="data-table"] >> text=${seed.data_asset}`);
+  await page.waitForSelector('[data-testid="data-preview"] tbody tr');
+  const previewRows = await page.$$eval('[data-testid="data-preview"] tbody tr', (r) => r.length);
+  check(previewRows === 100, `data preview shows ${previewRows} rows, expected the first 100`);
+  await shot("data-preview");
+  await page.click('role=tab[name=/Profile/]');
+  await page.waitForSelector('[data-testid="data-profile"] tr[data-column="bill_length_mm"] .histogram rect');
+  const missing = await page.textContent('[data-testid="data-profile"] tr[data-column="bill_length_mm"] td:nth-child(3)');
+  check(/^7 /.test(missing ?? ""), `bill_length_mm should have 7 missing values: ${missing}`);
+  step("data asset: preview table and profile (types, missing, histograms)");
+  await shot("data-profile");
+
+  // Compute targets, then a coming-soon page and not-found.
   await page.click('nav[aria-label="Main"] >> text=Compute');
-  await page.waitForSelector("text=arrive with the jobs and compute release");
+  await page.waitForSelector('[data-testid="computes-table"] tr[data-compute="local"]');
+  await shot("compute");
+  await page.click('nav[aria-label="Main"] >> text=Models');
+  await page.waitForSelector("text=arrive with the models release");
   await page.evaluate(() => { history.pushState({}, "", "/no/such/page"); dispatchEvent(new PopStateEvent("popstate")); });
   await page.waitForSelector("text=This page does not exist");
 

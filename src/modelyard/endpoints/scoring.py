@@ -39,7 +39,12 @@ def parse_payload(body: bytes) -> Any:
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as e:
-        raise InvalidArgument(f"the request body is not valid JSON: {e}") from e
+        import json
+
+        try:  # the standard library also reads NaN and Infinity, as pandas and MLflow write them
+            doc = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidArgument(f"the request body is not valid JSON: {e}") from e
     if not isinstance(doc, dict) or not any(k in doc for k in _KEYS):
         raise InvalidArgument("the request body must be a JSON object with one of: " + ", ".join(_KEYS))
     key = next(k for k in _KEYS if k in doc)

@@ -3,7 +3,7 @@
 Started by the server's :class:`~modelyard.endpoints.supervisor.EndpointSupervisor` (never
 imported by the server itself: this is where models are unpickled and user code runs)::
 
-    python -m modelyard.endpoints.worker --fd 7 --model-dir /ws/artifacts/models/churn/abc \
+    python -m modelyard.endpoints.worker --fd 7|--port 8080 --model-dir /ws/artifacts/models/churn/abc \
         [--code DIR --scoring-script score.py] [--max-batch-size 32 --max-wait-ms 2]
 
 Routes: ``GET /health`` (alive), ``GET /ready`` (model loaded), ``POST /score``,
@@ -167,7 +167,10 @@ def _import_script(code: Path, script: str, model_dir: Path) -> Any:
 def main(argv: list[str] | None = None) -> None:
     """Load the model, then serve on the inherited listening socket ``--fd``."""
     parser = argparse.ArgumentParser(prog="modelyard-worker")
-    parser.add_argument("--fd", type=int, required=True)
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--fd", type=int, help="an inherited listening socket")
+    group.add_argument("--port", type=int, help="bind this port (a packaged server)")
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--model-dir", required=True)
     parser.add_argument("--code")
     parser.add_argument("--scoring-script")
@@ -176,7 +179,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-body-bytes", type=int, default=64 * 1024 * 1024)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    sock = socket.socket(fileno=args.fd)
+    if args.fd is not None:
+        sock = socket.socket(fileno=args.fd)
+    else:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((args.host, args.port))
+        sock.listen(1024)
     try:
         app = WorkerApp(model_dir=Path(args.model_dir), code=Path(args.code) if args.code else None,
                         scoring_script=args.scoring_script, max_batch_size=args.max_batch_size,

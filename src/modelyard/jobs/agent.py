@@ -130,10 +130,16 @@ def _build_dispatcher(folder: Path, **kwargs):
     from modelyard.location import WorkspaceLocation
 
     loc = WorkspaceLocation(folder=folder)
+    artifacts = open_artifact_store(loc.artifact_root)
+
+    def data():  # opened only for jobs with data asset inputs or outputs
+        from modelyard.data.sql import SqlDataStore
+
+        return SqlDataStore(loc.store_url, artifacts)
+
     return Dispatcher(
-        jobs=SqlJobStore(loc.store_url), artifacts=open_artifact_store(loc.artifact_root),
-        work_root=work_root(folder), env_cache=env_cache(folder), workspace=str(folder),
-        **kwargs,
+        jobs=SqlJobStore(loc.store_url), artifacts=artifacts, work_root=work_root(folder),
+        env_cache=env_cache(folder), workspace=str(folder), data=data, **kwargs,
     )  # fmt: skip
 
 

@@ -65,14 +65,19 @@ def _spec(data: dict[str, Any]) -> CommandJobSpec:
 
 # ------------------------------------------------------------------------------ jobs
 @router.post("/jobs", response_model=s.JobSchema, status_code=201)
-def jobs_create(body: s.JobCreate, tracking: TrackingStoreDep, artifacts: ArtifactStoreDep,
+def jobs_create(body: s.JobCreate, request: Request, tracking: TrackingStoreDep, artifacts: ArtifactStoreDep,
                 store: JobStoreDep, runtime: RuntimeDep):  # fmt: skip
     from modelyard.jobs.service import submit_job
 
     spec = _spec(body.spec)
     if spec.code and body.snapshot is None:
         raise InvalidArgument("a job with code needs its snapshot uploaded first ('snapshot')")
-    job = submit_job(spec, tracking=tracking, jobs=store, artifacts=artifacts, snapshot=body.snapshot)
+    data = None
+    if any(i.is_data_ref for i in spec.inputs.values()) or any(o.name for o in spec.outputs.values()):
+        from modelyard.data.api import open_server_data_store
+
+        data = open_server_data_store(request.app)
+    job = submit_job(spec, tracking=tracking, jobs=store, artifacts=artifacts, snapshot=body.snapshot, data=data)
     runtime.wake()
     return json_response(s.job_to_wire(job), 201)
 

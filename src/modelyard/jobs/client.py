@@ -162,14 +162,13 @@ class Jobs:
 
             if start_agent:  # a cold agent boots while the job is checked and queued
                 self._ensure_agent()
+            needs_data = any(i.is_data_ref for i in job.inputs.values()) or any(o.name for o in job.outputs.values())
             submitted = submit_job(
                 job, tracking=self._ws.tracking_store, jobs=self.store,
-                artifacts=self._ws.artifact_store,
+                artifacts=self._ws.artifact_store, data=self._ws.data.store if needs_data else None,
             )  # fmt: skip
-            if start_agent:
-                from modelyard.jobs.agent import wake_agent
-
-                wake_agent(self._ws.location.folder)
+            if start_agent:  # again once queued (an agent may have exited meanwhile); wakes it
+                self._ensure_agent()
         return SubmittedJob(self, submitted)
 
     def _ensure_agent(self) -> None:

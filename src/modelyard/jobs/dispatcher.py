@@ -26,6 +26,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,8 @@ class Dispatcher:
         lease_seconds: how long a claim stays valid without a heartbeat.
         poll_interval: seconds between ticks of :meth:`run_forever`.
         grace: seconds between SIGTERM and SIGKILL when stopping a job.
+        data: makes the workspace's data store (opened on first use) for data asset inputs
+            and outputs registered as data versions.
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class Dispatcher:
         grace: float = 10.0,
         owner: str | None = None,
         max_starters: int = 8,
+        data: Callable[[], Any] | None = None,
     ) -> None:
         self.jobs = jobs
         self.artifacts = artifacts
@@ -104,6 +108,8 @@ class Dispatcher:
         self.poll_interval = poll_interval
         self.grace = grace
         self.owner = owner or new_owner_id()
+        self._data_factory = data
+        self._data: Any = None
         self._targets: dict[str, ComputeTarget] = {}
         self._active: dict[str, _Active] = {}
         self._starting: set[str] = set()
@@ -131,6 +137,9 @@ class Dispatcher:
         self._pool.shutdown(wait=True, cancel_futures=False)
         for target in self._targets.values():
             target.close()
+        if self._data is not None:
+            self._data.close()
+            self._data = None
 
     def run_forever(self) -> None:
         while not self._stop.is_set():
@@ -259,9 +268,10 @@ class Dispatcher:
                 path.mkdir(parents=True, exist_ok=True)
             outputs[name] = shlex.quote(str(path))
         inputs = {
-            name: shlex.quote(i.path) if i.is_path and i.path else literal_text(i.value)
+            name: shlex.quote(self._local_input(i.path) if i.is_data_ref else i.path)
+            if i.is_path and i.path else literal_text(i.value)
             for name, i in spec.inputs.items()
-        }
+        }  # fmt: skip
         env = {
             **spec.environment_variables,
             "MODELYARD_WORKSPACE": self.workspace,
@@ -287,6 +297,39 @@ class Dispatcher:
         active.job = job
         with self._lock:
             self._active[job.id] = active
+
+    def data_store(self) -> Any:
+        """The workspace's data store (opened once). Raises InvalidState without one."""
+        if self._data is None:
+            if self._data_factory is None:
+                raise InvalidState("this dispatcher has no data store: data asset inputs cannot run here")
+            with self._lock:
+                if self._data is None:
+                    self._data = self._data_factory()
+        return self._data
+
+    def _local_input(self, ref: str) -> str:
+        from modelyard.data.load import resolve_path
+
+        return str(resolve_path(self.data_store(), ref, cache=self.work_root / "data-cache"))
+
+    def _register_outputs(self, job: Job, attempt_dir: Path | None) -> str | None:
+        """Register named outputs as data versions; return an error line if one failed."""
+        named = {k: o for k, o in job.spec.outputs.items() if o.name}
+        if not named or attempt_dir is None:
+            return None
+        from modelyard.data.assets import create_from_path
+        from modelyard.data.entities import DataType, LineageDirection
+
+        for key, out in named.items():
+            path = attempt_dir / "outputs" / key
+            try:
+                v = create_from_path(self.data_store(), name=out.name, type=DataType(out.type), path=path,
+                                     version=out.version, description=f"output {key!r} of job {job.id}")  # fmt: skip
+                self.data_store().add_lineage(v.name, v.version, run_id=job.id, direction=LineageDirection.OUTPUT)
+            except ModelyardError as e:
+                return f"could not register output {key!r} as data asset {out.name}: {e.message}"
+        return None
 
     def _keep_build_log(self, job: Job, log: str | None) -> None:
         if log and Path(log).is_file() and job.artifact_location:
@@ -322,6 +365,10 @@ class Dispatcher:
 
     def _finish(self, a: _Active, result: AttemptResult) -> None:
         job = a.job
+        if result.succeeded:
+            error = self._register_outputs(job, a.attempt_dir)
+            if error:
+                result = AttemptResult(exit_code=result.exit_code, error=error)
         try:
             self._collect(job, a.attempt_dir, success=result.succeeded)
         except ModelyardError as e:

@@ -55,15 +55,26 @@ class JobInput:
 
     @property
     def is_path(self) -> bool:
-        return self.type in ("uri_file", "uri_folder")
+        return self.type in ("uri_file", "uri_folder", "mltable")
+
+    @property
+    def is_data_ref(self) -> bool:
+        """A data asset version (``data:name:version``), resolved to a local path at run time."""
+        return self.is_path and bool(self.path) and str(self.path).startswith("data:")
 
 
 @dataclass(frozen=True, slots=True)
 class JobOutput:
-    """One output; stored after the job as the run's artifacts under ``outputs/<name>``."""
+    """One output; stored after the job as the run's artifacts under ``outputs/<name>``.
+
+    With ``name`` (and optionally ``version``) a successful job also registers it as a
+    version of that data asset.
+    """
 
     type: str = "uri_folder"  # or "uri_file"
     mode: str | None = None
+    name: str | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,11 @@ class JobsRuntime:
             self._store = SqlJobStore(self.store_url)
         return self._store
 
+    def _open_data(self) -> Any:
+        from modelyard.data.sql import SqlDataStore
+
+        return SqlDataStore(self.store_url, self._artifacts)
+
     def log_path(self, job_id: str) -> Path:
         from modelyard.jobs.dispatcher import LOG_NAME
 
@@ -87,7 +92,7 @@ class JobsRuntime:
             self._lock_file = _try_lock(self.folder)
         self.dispatcher = Dispatcher(
             jobs=self.store, artifacts=self._artifacts, work_root=self.work_root,
-            env_cache=self.env_cache, workspace=self._job_workspace(),
+            env_cache=self.env_cache, workspace=self._job_workspace(), data=self._open_data,
         )  # fmt: skip
         self.dispatcher.start()
         if self._lock_file is not None:  # embedded submitters to this folder wake us too

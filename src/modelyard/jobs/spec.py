@@ -269,11 +269,11 @@ def _resolve_input_path(
 ) -> str:
     if "://" in path:
         return path  # a remote URI, passed through as written
-    if path.startswith("azureml:") or re.match(r"^[A-Za-z0-9_.-]+[:@][A-Za-z0-9_.-]+$", path):
-        raise _fail(
-            source, line, f"input {name!r}: data asset references ({path}) are not supported "
-            "by jobs yet; use a local path or a URI",
-        )  # fmt: skip
+    if path.startswith(("azureml:", "data:")) or re.match(r"^[A-Za-z0-9_.-]+[:@][A-Za-z0-9_.-]+$", path):
+        text = path.removeprefix("azureml:").removeprefix("data:")
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*([:@][A-Za-z0-9_.-]+)?$", text):
+            raise _fail(source, line, f"input {name!r}: malformed data asset reference {path!r}")
+        return f"data:{text}"  # a data asset version, checked at submit, resolved at run time
     p = (base / path).resolve()
     if typ == "uri_file" and not p.is_file():
         raise _fail(source, line, f"input {name!r}: file not found: {p}")
@@ -293,7 +293,13 @@ def _parse_outputs(raw: Any, source: str, line: int | None) -> dict[str, JobOutp
         typ = value.get("type", "uri_folder")
         if typ not in ("uri_folder", "uri_file", "mlflow_model", "custom_model"):
             raise _fail(source, line_of(value, "type"), f"unsupported output type {typ!r}")
-        out[name] = JobOutput(type=typ, mode=value.get("mode"))
+        asset, version = value.get("name"), value.get("version")
+        if asset is not None and (not isinstance(asset, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", asset)):
+            raise _fail(source, line_of(value, "name"), f"invalid data asset name {asset!r} for output {name!r}")
+        if version is not None and asset is None:
+            raise _fail(source, line_of(value, "version"), f"output {name!r}: 'version' needs a 'name'")
+        out[name] = JobOutput(type=typ, mode=value.get("mode"), name=asset,
+                              version=None if version is None else str(version))  # fmt: skip
     return out
 
 

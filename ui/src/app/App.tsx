@@ -9,6 +9,7 @@ import { ExperimentsPage } from "../pages/experiments/ExperimentsPage";
 import { ExperimentRunsPage } from "../pages/runs/ExperimentRunsPage";
 import { ComingSoonPage } from "../pages/ComingSoonPage";
 import { JobsPage } from "../pages/jobs/JobsPage";
+import { ComputePage } from "../pages/jobs/ComputePage";
 import { DataPage } from "../pages/data/DataPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 
@@ -45,7 +46,7 @@ export function AppRoutes() {
         <Route path="endpoints" element={<ComingSoonPage feature="endpoints" />} />
         <Route path="data" element={<DataPage />} />
         <Route path="data/:name" element={<Suspense fallback={<Loading />}><DataAssetPage /></Suspense>} />
-        <Route path="compute" element={<ComingSoonPage feature="compute" />} />
+        <Route path="compute" element={<ComputePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1,12 +1,11 @@
 import { Link } from "react-router";
 import { useCrumbs } from "../components/Crumbs";
-import { BoxIcon, CpuIcon, RadioIcon } from "../components/Icons";
+import { BoxIcon, RadioIcon } from "../components/Icons";
 import { Empty } from "../components/States";
 
 const FEATURES = {
   models: { title: "Models", icon: BoxIcon, text: "The model registry (versions, aliases, lineage to the runs that trained them) arrives with the models release." },
   endpoints: { title: "Endpoints", icon: RadioIcon, text: "Real-time and batch endpoints, with deployments, traffic split, a test console and latency charts, arrive with the endpoints release." },
-  compute: { title: "Compute", icon: CpuIcon, text: "Compute targets (local processes and Ray clusters) arrive with the jobs and compute release." },
 } as const;
 
 export function ComingSoonPage({ feature }: { feature: keyof typeof FEATURES }) {

@@ -1,0 +1,369 @@
+"""Fixed-size running statistics of one column, folded one Arrow batch at a time.
+
+Used by :mod:`modelyard.data.profile`. Every update is a handful of vectorised passes
+(pyarrow compute kernels and numpy, which both release the GIL), so the Python thread that
+folds batches keeps pace with DuckDB parsing the next ones:
+
+* numeric columns: min/max (one Arrow pass), the batch as float64 with missing values
+  filled by the batch minimum (a real value, so it adds no distinct value; the fill is
+  subtracted from the sums and the histogram afterwards), sum, centred sum of squares
+  (Chan's parallel update), a fine grid of at most :data:`FINE_CELLS` cells for the
+  histogram, and a K-minimum-values sketch over a multiplicative hash of the float bits;
+* other columns (strings, booleans, dates, timestamps): ``value_counts`` per batch, merged
+  exactly while a column has at most :data:`TOP_EXACT_LIMIT` distinct values (then the
+  per-batch leaders), min/max over the batch's distinct values, and the same sketch over
+  hashes of those distinct values.
+
+NaN and infinite floats count as missing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from modelyard.data.entities import ColumnProfile
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+__all__ = ["BINS", "FINE_CELLS", "KMV_SIZE", "TOP_EXACT_LIMIT", "TOP_K", "new_column"]
+
+BINS = 20
+TOP_K = 10
+KMV_SIZE = 2048
+FINE_CELLS = 4096
+TOP_EXACT_LIMIT = 20_000
+_LEADERS = 1000
+_C1 = 0x9E3779B97F4A7C15  # odd multipliers of splitmix64
+_C2 = 0xBF58476D1CE4E5B9
+
+
+def kind_of(arrow_type: pa.DataType) -> str:
+    """The profile's type name of an Arrow type."""
+    import pyarrow as pa
+
+    t = pa.types
+    if t.is_boolean(arrow_type):
+        return "boolean"
+    if t.is_integer(arrow_type):
+        return "integer"
+    if t.is_floating(arrow_type) or t.is_decimal(arrow_type):
+        return "float"
+    if t.is_timestamp(arrow_type):
+        return "datetime"
+    if t.is_date(arrow_type):
+        return "date"
+    if t.is_string(arrow_type) or t.is_large_string(arrow_type):
+        return "string"
+    return "other"
+
+
+def new_column(name: str, arrow_type: pa.DataType) -> _Numeric | _Categorical:
+    """The accumulator that fits a column of ``arrow_type``."""
+    kind = kind_of(arrow_type)
+    if kind in ("integer", "float"):
+        return _Numeric(name, arrow_type, kind)
+    return _Categorical(name, arrow_type, kind)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+class _Numeric:
+    """Count, missing, min, max, mean, std, histogram and distinct count of a number column."""
+
+    def __init__(self, name: str, arrow_type: pa.DataType, kind: str) -> None:
+        self.name = name
+        self.arrow_type = arrow_type
+        self.kind = kind
+        self.missing = 0
+        self.count = 0
+        self.min: float | None = None
+        self.max: float | None = None
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.grid = _FineGrid()
+        self.kmv = _Kmv()
+
+    def update(self, column: pa.Array) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_decimal(column.type):
+            column = column.cast(pa.float64())
+        nulls = column.null_count
+        if kind_of(column.type) == "float" and len(column) > nulls:
+            bounds = pc.min_max(column)  # skips NaN
+            lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+            if lo is None or not (math.isfinite(lo) and math.isfinite(hi)) or self._has_nan(column):
+                keep = pc.fill_null(pc.is_finite(column), False)
+                nulls = len(column) - pc.sum(keep).as_py()
+                column = column.filter(keep)
+        self.missing += nulls
+        valid = len(column) - column.null_count
+        if valid == 0:
+            return
+        if column.null_count * 2 > len(column):  # mostly missing: drop rather than fill
+            column = column.drop_null()
+        fill = column.null_count
+        if fill:
+            bounds = pc.min_max(column)
+            column = pc.fill_null(column, bounds["min"])
+        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype="float64")
+        lo, hi = float(values.min()), float(values.max())
+        mean_b = (float(values.sum()) - fill * lo) / valid
+        centred = values - mean_b
+        m2_b = max(float(centred @ centred) - fill * (lo - mean_b) ** 2, 0.0)
+        del centred
+        self.min = lo if self.min is None else min(self.min, lo)
+        self.max = hi if self.max is None else max(self.max, hi)
+        total = self.count + valid
+        delta = mean_b - self.mean
+        self.mean += delta * valid / total
+        self.m2 += m2_b + delta * delta * self.count * valid / total
+        self.count = total
+        self.grid.update(values, lo, hi, lo_fill=fill)
+        self.kmv.update(_hash_floats(values))
+
+    @staticmethod
+    def _has_nan(column: pa.Array) -> bool:
+        import pyarrow.compute as pc
+
+        total = pc.sum(column).as_py()
+        return total is not None and not math.isfinite(total)
+
+    def result(self, rows: int) -> ColumnProfile:
+        distinct, exact = self.kmv.estimate()
+        mean = std = histogram = None
+        lo: Any = self.min
+        hi: Any = self.max
+        if self.count:
+            mean = self.mean
+            std = math.sqrt(self.m2 / (self.count - 1)) if self.count > 1 else 0.0
+            histogram = self.grid.bins(self.min, self.max, BINS)
+            if self.kind == "integer":
+                lo, hi = int(lo), int(hi)
+        return ColumnProfile(
+            name=self.name,
+            type=self.kind,
+            physical_type=str(self.arrow_type),
+            count=self.count,
+            missing_count=self.missing,
+            missing_share=(self.missing / rows) if rows else 0.0,
+            distinct_count=distinct,
+            distinct_exact=exact,
+            min=lo,
+            max=hi,
+            mean=mean,
+            std=std,
+            histogram=histogram,
+        )
+
+
+class _Categorical:
+    """Count, missing, min, max, top values and distinct count of any other column."""
+
+    def __init__(self, name: str, arrow_type: pa.DataType, kind: str) -> None:
+        self.name = name
+        self.arrow_type = arrow_type
+        self.kind = kind
+        self.missing = 0
+        self.count = 0
+        self.min: Any = None
+        self.max: Any = None
+        self.top: dict[Any, int] = {}
+        self.exact = True
+        self.kmv = _Kmv()
+
+    def update(self, column: pa.Array) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        nulls = column.null_count
+        self.missing += nulls
+        self.count += len(column) - nulls
+        if len(column) == nulls:
+            return
+        try:
+            counts = pc.value_counts(column.drop_null() if nulls else column)
+            values = counts.field("values")
+            bounds = pc.min_max(values)
+            distinct = values.to_pylist()
+            hashes = np.fromiter(map(_hash, distinct), dtype="int64", count=len(distinct))
+        except (pa.ArrowNotImplementedError, TypeError):  # lists, structs...: counts only
+            self.exact = False
+            return
+        lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+        if lo is not None:
+            self.min = lo if self.min is None else min(self.min, lo)
+            self.max = hi if self.max is None else max(self.max, hi)
+        self.kmv.update(_mix(hashes.view("uint64")))
+        freq = counts.field("counts").to_pylist()
+        if self.exact and len(self.top) + len(distinct) > TOP_EXACT_LIMIT:
+            self.exact = False
+        if not self.exact and len(distinct) > _LEADERS:
+            order = np.argpartition(np.asarray(freq), -_LEADERS)[-_LEADERS:]
+            distinct = [distinct[i] for i in order]
+            freq = [freq[i] for i in order]
+        top = self.top
+        for v, c in zip(distinct, freq, strict=True):
+            top[v] = top.get(v, 0) + c
+        if len(top) > TOP_EXACT_LIMIT:
+            keep = sorted(top.items(), key=lambda kv: kv[1], reverse=True)[: TOP_EXACT_LIMIT // 2]
+            self.top = dict(keep)
+
+    def result(self, rows: int) -> ColumnProfile:
+        if self.exact:
+            distinct, exact = len(self.top), True
+        else:
+            distinct, exact = self.kmv.estimate()
+        ranked = sorted(self.top.items(), key=lambda kv: (-kv[1], str(kv[0])))[:TOP_K]
+        return ColumnProfile(
+            name=self.name,
+            type=self.kind,
+            physical_type=str(self.arrow_type),
+            count=self.count,
+            missing_count=self.missing,
+            missing_share=(self.missing / rows) if rows else 0.0,
+            distinct_count=distinct,
+            distinct_exact=exact,
+            min=_jsonable(self.min),
+            max=_jsonable(self.max),
+            top_values=[(_jsonable(v), c) for v, c in ranked] or None,
+        )
+
+
+def _hash(value: Any) -> int:
+    """Python's 64-bit hash of a value (stable within one process, which is all a sketch needs)."""
+    return hash(value)
+
+
+def _hash_floats(values: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each float's bits (0.0 and -0.0 hash alike)."""
+    return _mix((values + 0.0).view("uint64"))  # + 0.0 turns -0.0 into 0.0; a fresh array
+
+
+def _mix(bits: np.ndarray) -> np.ndarray:
+    """Scramble 64-bit keys in place (splitmix64's finaliser, shortened)."""
+    import numpy as np
+
+    bits *= np.uint64(_C1)
+    bits ^= bits >> np.uint64(31)
+    bits *= np.uint64(_C2)
+    return bits
+
+
+class _Kmv:
+    """K-minimum-values distinct-count sketch over 64-bit hashes (exact below ``k``)."""
+
+    def __init__(self, k: int = KMV_SIZE) -> None:
+        import numpy as np
+
+        self.k = k
+        self.kept = np.empty(0, dtype="uint64")
+
+    def update(self, hashes: np.ndarray) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if len(self.kept) >= self.k:
+            hashes = hashes[hashes < self.kept[-1]]
+        if len(hashes) == 0:
+            return
+        if len(hashes) > self.k:  # distinct ones by hashing (no sort), then the k smallest
+            hashes = pc.unique(pa.array(hashes)).to_numpy()
+            if len(hashes) > self.k:
+                hashes = np.partition(hashes, self.k - 1)[: self.k]
+        self.kept = np.unique(np.concatenate([self.kept, hashes]))[: self.k]
+
+    def estimate(self) -> tuple[int, bool]:
+        if len(self.kept) < self.k:
+            return len(self.kept), True
+        kth = float(self.kept[-1]) / 2.0**64
+        return round((self.k - 1) / kth), False
+
+
+class _FineGrid:
+    """Counts on cells ``floor(x * inv - offset)`` that coarsen by halves as values spread.
+
+    Cells nest (a coarser cell is the union of ``2**shift`` finer ones), so coarsening is
+    exact; at the end, cells are regrouped into equal-width bins over [min, max] by their
+    centres.
+    """
+
+    def __init__(self) -> None:
+        self.inv = 0.0  # cells per unit
+        self.offset = 0.0  # cell key of 0.0 is -offset
+        self.base = 0  # key of counts[0]
+        self.counts: Any = None
+
+    def _key(self, x: float) -> int:
+        return math.floor(x * self.inv - self.offset)
+
+    def update(self, values: np.ndarray, lo: float, hi: float, *, lo_fill: int = 0) -> None:
+        import numpy as np
+
+        if self.counts is None:
+            span = hi - lo
+            width = span / (FINE_CELLS / 4) if span > 0 else max(abs(lo) * 1e-6, 1e-9)
+            self.inv = 1.0 / width
+            self.offset = lo * self.inv
+            self.counts = np.zeros(1, dtype="int64")
+        while True:  # coarsen until the batch and the kept cells fit in FINE_CELLS
+            kmin, kmax = self._key(lo), self._key(hi)
+            first = min(kmin, self.base)
+            last = max(kmax, self.base + len(self.counts) - 1)
+            if last - first + 1 <= FINE_CELLS:
+                break
+            self._coarsen(max(1, math.ceil(math.log2((last - first + 1) / FINE_CELLS))))
+        if first < self.base or last >= self.base + len(self.counts):
+            grown = np.zeros(last - first + 1, dtype="int64")
+            grown[self.base - first : self.base - first + len(self.counts)] = self.counts
+            self.counts, self.base = grown, first
+        shift = self.offset + kmin
+        scaled = values * self.inv
+        scaled -= shift  # >= 0 up to rounding; truncation is floor from here
+        keys = scaled.astype("int64")
+        del scaled
+        np.clip(keys, 0, kmax - kmin, out=keys)
+        cells = np.bincount(keys, minlength=kmax - kmin + 1)
+        if lo_fill:  # the filled-in missing values all sit in the minimum's cell
+            cells[min(max(int(lo * self.inv - shift), 0), kmax - kmin)] -= lo_fill
+        self.counts[kmin - self.base : kmax - self.base + 1] += cells
+
+    def _coarsen(self, shift: int) -> None:
+        import numpy as np
+
+        factor = 2**shift
+        keys = np.arange(self.base, self.base + len(self.counts), dtype="int64") >> shift
+        new_base = int(keys[0])
+        self.counts = np.bincount(keys - new_base, weights=self.counts).astype("int64")
+        self.base = new_base
+        self.inv /= factor
+        self.offset /= factor
+
+    def bins(self, lo: float, hi: float, n: int) -> list[tuple[float, float, int]]:
+        import numpy as np
+
+        assert self.counts is not None
+        if hi <= lo:
+            return [(lo, hi, int(self.counts.sum()))]
+        step = (hi - lo) / n
+        keys = np.arange(self.base, self.base + len(self.counts), dtype="float64")
+        centers = np.clip((keys + 0.5 + self.offset) / self.inv, lo, hi)
+        index = np.minimum(((centers - lo) / step).astype("int64"), n - 1)
+        totals = np.bincount(index, weights=self.counts, minlength=n).astype("int64")
+        return [
+            (lo + i * step, lo + (i + 1) * step if i < n - 1 else hi, int(totals[i]))
+            for i in range(n)
+        ]
