@@ -155,38 +155,45 @@ def stop_ray(temp_dir: Path) -> None:
 
 
 def bench_ray(work: Path, code: Path, n: int, address: str) -> dict:
+    """The three ways, interleaved round by round so a change of machine load hits all alike."""
     import modelyard as yard
     from ray.job_submission import JobStatus, JobSubmissionClient
 
     client = JobSubmissionClient(address)
-    bare = []
-    for _ in range(n + 1):  # the first one warms the working_dir upload path; dropped
+    ray_bin = str(Path(sys.executable).parent / "ray")
+    ws = yard.Workspace(work / "ws-ray")
+    ws.computes.create(name="cluster", type="ray", address=address)
+    spec = yard.command(command="python trivial.py", code=code, compute="cluster")
+
+    def bare() -> float:
         t0 = time.perf_counter()
         sid = client.submit_job(entrypoint="python trivial.py", runtime_env={"working_dir": str(code)})
         while (status := client.get_job_status(sid)) not in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.STOPPED):
             time.sleep(0.002)
         assert status is JobStatus.SUCCEEDED, client.get_job_logs(sid)
-        bare.append(time.perf_counter() - t0)
-    cli = []
-    ray_bin = str(Path(sys.executable).parent / "ray")
-    for _ in range(n):
+        return time.perf_counter() - t0
+
+    def cli() -> float:
         t0 = time.perf_counter()
         subprocess.run([ray_bin, "job", "submit", "--address", address, "--working-dir", str(code), "--",
-                        "python", "trivial.py"], check=True, capture_output=True, timeout=300)  # fmt: skip
-        cli.append(time.perf_counter() - t0)
-    ws = yard.Workspace(work / "ws-ray")
-    ws.computes.create(name="cluster", type="ray", address=address)
-    spec = yard.command(command="python trivial.py", code=code, compute="cluster")
-    ours = []
-    for i in range(n + 1):
+                        "python", "trivial.py"], check=True, capture_output=True, timeout=600)  # fmt: skip
+        return time.perf_counter() - t0
+
+    def ours() -> float:
         t0 = time.perf_counter()
         job = ws.jobs.create_or_update(spec)
         _, t_end, ended = _wait_status(ws.jobs.store, job.id)
         assert ended.status.value == "Finished", (ended.error, ws.jobs.logs(job.id))
-        if i:
-            ours.append(t_end - t0)
+        return t_end - t0
+
+    bare(), ours()  # warm-up: the working_dir package upload, our agent; not counted
+    out: dict = {"bare_api": [], "cli": [], "ours_ray": []}
+    for _ in range(n):
+        out["bare_api"].append(bare())
+        out["ours_ray"].append(ours())
+        out["cli"].append(cli())
     ws.close()
-    return {"bare_api": bare[1:], "cli": cli, "ours_ray": ours}
+    return out
 
 
 # ---------------------------------------------------------------------------- report
@@ -228,6 +235,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10, help="jobs per measure (default 10)")
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray comparison")
+    parser.add_argument("--ray-n", type=int, default=5, help="rounds of the Ray comparison (default 5)")
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     parser.add_argument("--json", type=Path, help="write the raw timings here")
     args = parser.parse_args()
@@ -243,7 +251,7 @@ def main() -> int:
         if not args.no_ray:
             ray_tmp = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
             address = start_ray(ray_tmp)
-            res["ray"] = bench_ray(work, code, max(3, args.n // 2), address)
+            res["ray"] = bench_ray(work, code, args.ray_n, address)
     finally:
         if ray_tmp is not None:
             stop_ray(ray_tmp)

@@ -102,7 +102,7 @@ def init_workspace_folder(folder: Path) -> Path:
         tmp.write_text(
             "# Modelyard embedded workspace. Paths in this folder are relative to it.\n"
             f'id = "{uuid.uuid4().hex}"\n'
-            f'name = "{folder.parent.name or "workspace"}"\n'
+            f'name = "{_default_name(folder)}"\n'
             f'created_at = "{datetime.now(UTC).isoformat()}"\n'
             "format_version = 1\n",
             encoding="utf-8",
@@ -114,6 +114,12 @@ def init_workspace_folder(folder: Path) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
     return folder
+
+
+def _default_name(folder: Path) -> str:
+    """A project's ``.modelyard`` is named after the project; any other folder after itself."""
+    name = folder.parent.name if folder.name == ".modelyard" else folder.name
+    return (name or "workspace").replace('"', "").replace("\\", "")
 
 
 def read_workspace_config(folder: Path) -> dict[str, object]:

@@ -32,7 +32,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_model_commands(cli, model_folder: Path, tmp_path: Path, frame) -> None:
     spec = tmp_path / "model.yml"
     spec.write_text(f"$schema: https://x/model.schema.json\nname: churn\npath: {model_folder}\n"
-                    "description: first\ntags: {{team: growth}}\n")
+                    "description: first\ntags: {team: growth}\n")
     created = cli("model", "create", "-f", str(spec), "-o", "json")
     assert created.exit_code == 0, created.stderr
     assert json.loads(created.stdout)["version"] == 1
@@ -71,9 +71,9 @@ def test_package_docker_and_kserve_then_run_the_server_inside(cli, model_folder:
 
     doc = yaml.safe_load(manifest)
     assert doc["kind"] == "InferenceService" and doc["spec"]["predictor"]["containers"][0]["image"] == "churn-1:latest"
-    out = cli("model", "package", "churn:1", "--format", "docker", "--output-path", str(tmp_path / "pkg"))
+    out = cli("model", "package", "churn:1", "--format", "docker", "--output-path", str(tmp_path / "docker-ctx"))
     assert out.exit_code == 0, out.stderr
-    pkg = tmp_path / "pkg"
+    pkg = tmp_path / "docker-ctx"
     dockerfile = (pkg / "Dockerfile").read_text().splitlines()
     assert dockerfile[1].startswith("FROM python:3.")
     cmd = json.loads(next(line for line in dockerfile if line.startswith("CMD"))[4:])

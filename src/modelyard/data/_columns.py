@@ -121,7 +121,8 @@ class _Numeric:
         lo, hi = float(values.min()), float(values.max())
         mean_b = (float(values.sum()) - fill * lo) / valid
         centred = values - mean_b
-        m2_b = max(float(centred @ centred) - fill * (lo - mean_b) ** 2, 0.0)
+        np.square(centred, out=centred)  # not ``centred @ centred``: BLAS threads spin
+        m2_b = max(float(centred.sum()) - fill * (lo - mean_b) ** 2, 0.0)
         del centred
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)

@@ -54,7 +54,12 @@ def _spec(file: Path | None, sets: list[str] | None) -> dict[str, Any]:
     if file is not None:
         import yaml
 
-        loaded = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+        if not Path(file).is_file():
+            raise InvalidArgument(f"no such file: {file}")
+        try:
+            loaded = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise InvalidArgument(f"{file} is not valid YAML: {e}") from e
         if not isinstance(loaded, dict):
             raise InvalidArgument(f"{file}: a spec must be a mapping")
         spec = loaded

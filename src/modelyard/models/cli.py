@@ -93,7 +93,12 @@ def model_create(
     if file is not None:
         import yaml
 
-        spec = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+        if not Path(file).is_file():
+            raise InvalidArgument(f"no such file: {file}")
+        try:
+            spec = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise InvalidArgument(f"{file} is not valid YAML: {e}") from e
         if not isinstance(spec, dict):
             raise InvalidArgument(f"{file}: a model spec must be a mapping")
         name = name or spec.get("name")
