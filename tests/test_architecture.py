@@ -35,6 +35,7 @@ def test_public_names_are_exactly_the_intended_ones() -> None:
         "log_param", "log_params", "log_metric", "log_metrics",
         "log_artifact", "log_artifacts", "log_text", "log_dict", "log_figure", "log_table",
         "set_tag", "set_tags",
+        "log_model", "load_model", "PythonModel",
     }
     for name in modelyard.__all__:
         assert getattr(modelyard, name) is not None

@@ -1,5 +1,7 @@
 """The ``data_store`` fixture: one contract suite for every DataStore implementation
-(embedded SQLite, PostgreSQL, REST against a live server on loopback)."""
+(embedded SQLite, PostgreSQL, REST against a live server on loopback), and the loopback S3
+server of the artifact tests (``s3_endpoint``, ``s3_fs``, ``s3_bucket``: skipped when moto
+cannot start, a failure with ``CI=true``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from modelyard.artifacts.local import LocalArtifactStore
 from modelyard.data.sql import SqlDataStore
 from modelyard.data.store import DataStore
+from tests.artifacts.conftest import s3_bucket, s3_endpoint, s3_fs  # noqa: F401 - fixtures
 
 
 def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> DataStore:

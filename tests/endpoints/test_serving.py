@@ -4,13 +4,11 @@ server for the module with blue (v1) and green (v2) deployments of two trained m
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx

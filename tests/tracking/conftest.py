@@ -66,7 +66,7 @@ def tracking_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[T
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL of a fresh, empty SQL database of each kind (for schema-level tests)."""
+    """A URL of a fresh, empty SQL database (no tables yet) of each kind, for schema-level tests."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'workspace.db'}"
-    return request.getfixturevalue("postgres_schema_url")
+    return request.getfixturevalue("postgres_empty_schema_url")

@@ -220,7 +220,7 @@ try {
   await page.waitForSelector('[data-testid="computes-table"] tr[data-compute="local"]');
   await shot("compute");
   await page.click('nav[aria-label="Main"] >> text=Models');
-  await page.waitForSelector("text=arrive with the models release");
+  await page.waitForSelector("text=arrives with the models release");
   await page.evaluate(() => { history.pushState({}, "", "/no/such/page"); dispatchEvent(new PopStateEvent("popstate")); });
   await page.waitForSelector("text=This page does not exist");
 

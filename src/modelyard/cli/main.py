@@ -113,13 +113,19 @@ app.add_typer(datastore_app, name="datastore")
 from modelyard.jobs.cli import compute_app, environment_app, job_app
 
 app.add_typer(job_app, name="job"), app.add_typer(compute_app, name="compute"), app.add_typer(environment_app, name="environment")
-from modelyard.endpoints.cli import batch_endpoint_app, online_deployment_app, online_endpoint_app
+from modelyard.endpoints.cli import (
+    batch_deployment_app,
+    batch_endpoint_app,
+    online_deployment_app,
+    online_endpoint_app,
+)
 from modelyard.models.cli import model_app
 
 app.add_typer(model_app, name="model")
 app.add_typer(online_endpoint_app, name="online-endpoint")
 app.add_typer(online_deployment_app, name="online-deployment")
 app.add_typer(batch_endpoint_app, name="batch-endpoint")
+app.add_typer(batch_deployment_app, name="batch-deployment")
 workspace_cmds.register(app)
 
 

@@ -117,7 +117,7 @@ class _Numeric:
         if fill:
             bounds = pc.min_max(column)
             column = pc.fill_null(column, bounds["min"])
-        values = np.asarray(column.to_numpy(zero_copy_only=False), dtype="float64")
+        values = _as_float64(column)
         lo, hi = float(values.min()), float(values.max())
         mean_b = (float(values.sum()) - fill * lo) / valid
         centred = values - mean_b
@@ -243,6 +243,26 @@ class _Categorical:
         )
 
 
+_FLOATS = {"double": "float64", "float": "float32", "halffloat": "float16"}
+
+
+def _numpy_view(array: pa.Array) -> np.ndarray:
+    """The values of a null-free, fixed-width numeric Arrow array, without a copy.
+
+    (``Array.to_numpy`` would import pandas, which costs seconds and 50 MB.)
+    """
+    import numpy as np
+
+    dtype = np.dtype(_FLOATS.get(str(array.type), str(array.type)))
+    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
+def _as_float64(array: pa.Array) -> np.ndarray:
+    import numpy as np
+
+    return np.asarray(_numpy_view(array), dtype="float64")
+
+
 def _hash(value: Any) -> int:
     """Python's 64-bit hash of a value (stable within one process, which is all a sketch needs)."""
     return hash(value)
@@ -282,7 +302,7 @@ class _Kmv:
         if len(hashes) == 0:
             return
         if len(hashes) > self.k:  # distinct ones by hashing (no sort), then the k smallest
-            hashes = pc.unique(pa.array(hashes)).to_numpy()
+            hashes = _numpy_view(pc.unique(pa.Array.from_buffers(pa.uint64(), len(hashes), [None, pa.py_buffer(hashes)])))
             if len(hashes) > self.k:
                 hashes = np.partition(hashes, self.k - 1)[: self.k]
         self.kept = np.unique(np.concatenate([self.kept, hashes]))[: self.k]

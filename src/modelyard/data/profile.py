@@ -27,7 +27,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 128 * 1024
 _READ_AHEAD = 2  # batches parsed ahead of the one being folded
+PROFILE_MEMORY = ("64MB", "512MB")  # DuckDB's budget: small first, larger for wide tables
+CSV_BUFFER_BYTES = 4 * 1024 * 1024  # DuckDB's CSV read buffer (its default is 32 MB a thread)
 
 
 def duckdb_connection(*, memory_limit: str = "128MB") -> duckdb.DuckDBPyConnection:
@@ -68,10 +70,6 @@ def _quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def table_source_sql(paths: Sequence[str], spec: TableSpec) -> str:
     """The DuckDB table function that reads ``paths`` as ``spec`` says."""
     if not paths:
@@ -81,7 +79,8 @@ def table_source_sql(paths: Sequence[str], spec: TableSpec) -> str:
         return (
             f"read_csv({files}, delim={_quote_literal(spec.delimiter)}, "
             f"header={'true' if spec.header else 'false'}, "
-            f"encoding={_quote_literal(spec.encoding)}, union_by_name=true)"
+            f"encoding={_quote_literal(spec.encoding)}, union_by_name=true, "
+            f"buffer_size={CSV_BUFFER_BYTES})"
         )
     if spec.format == TableFormat.PARQUET:
         return f"read_parquet({files}, union_by_name=true)"
@@ -102,21 +101,33 @@ def profile_files(paths: Sequence[str], spec: TableSpec) -> DataProfile:
     Raises:
         InvalidArgument: a file cannot be parsed as ``spec`` says (the message says why).
     """
-    con = duckdb_connection()
-    try:
-        return _profile_relation(con, table_source_sql(paths, spec))
-    finally:
-        con.close()
+    source = table_source_sql(paths, spec)
+    return _with_budget(lambda con: _profile_relation(con, source))
 
 
 def profile_arrow(table: pa.Table) -> DataProfile:
     """Profile an Arrow table already in memory (the result of a SQL query)."""
-    con = duckdb_connection()
-    try:
+
+    def run(con: duckdb.DuckDBPyConnection) -> DataProfile:
         con.register("modelyard_profiled", table)
         return _profile_relation(con, "modelyard_profiled")
-    finally:
-        con.close()
+
+    return _with_budget(run)
+
+
+def _with_budget(run: Callable[[duckdb.DuckDBPyConnection], DataProfile]) -> DataProfile:
+    """Run with DuckDB's small memory budget; a table too wide for it gets the larger one."""
+    for attempt, limit in enumerate(PROFILE_MEMORY):
+        con = duckdb_connection(memory_limit=limit)
+        try:
+            return run(con)
+        except InvalidArgument as e:
+            if "Out of Memory" not in str(e) or attempt == len(PROFILE_MEMORY) - 1:
+                raise
+            logger.info("profiling again with a %s budget: %s", PROFILE_MEMORY[attempt + 1], e)
+        finally:
+            con.close()
+    raise AssertionError("unreachable")
 
 
 def _profile_relation(con: duckdb.DuckDBPyConnection, source: str) -> DataProfile:
@@ -127,7 +138,7 @@ def _profile_relation(con: duckdb.DuckDBPyConnection, source: str) -> DataProfil
         names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
         reader = con.sql(f"SELECT * FROM {source}").to_arrow_reader(BATCH_ROWS)
         rows, columns = profile_batches(_read_ahead(reader), names)
-    except duckdb.Error as e:
+    except (duckdb.Error, OSError) as e:  # DuckDB's errors reach the Arrow reader as OSError
         raise InvalidArgument(f"the table cannot be read: {describe_duckdb_error(e)}") from e
     return DataProfile(
         row_count=rows,

@@ -27,7 +27,7 @@ from modelyard.endpoints.store import EndpointStore
 from modelyard.errors import BackendUnavailable, NotFound, PayloadTooLarge, Unauthenticated
 from modelyard.server.responses import JSONBytesResponse, json_response, no_content
 
-__all__ = ["router", "gateway", "open_server_endpoint_store", "start_endpoints", "stop_endpoints"]
+__all__ = ["gateway", "open_server_endpoint_store", "router", "start_endpoints", "stop_endpoints"]
 
 logger = logging.getLogger(__name__)
 
@@ -332,7 +332,7 @@ async def _score(request: Request, name: str, pinned: str | None) -> Response:
 async def _shadow(client: Any, urls: list[str], body: bytes) -> None:
     try:
         await _forward(client, urls, body)
-    except Exception:  # noqa: BLE001 - mirrored answers are dropped, failures only logged
+    except Exception:
         logger.debug("mirrored request failed", exc_info=True)
 
 

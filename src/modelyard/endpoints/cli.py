@@ -313,3 +313,66 @@ def batch_delete(ctx: typer.Context, name: NameArg) -> None:
     """Delete a batch endpoint."""
     workspace(ctx).endpoints.delete(name)
     render.message(f"Deleted batch endpoint {name}")
+
+
+@batch_endpoint_app.command("show")
+@handle_errors
+def batch_show(ctx: typer.Context, name: NameArg, output: OutputOpt = Output.table) -> None:
+    """Show a batch endpoint."""
+    _show_ep(workspace(ctx).endpoints.get(name), output)
+
+
+@batch_endpoint_app.command("invoke")
+@handle_errors
+def batch_invoke(
+    ctx: typer.Context, name: NameArg,
+    input_: Annotated[str, typer.Option("--input", "-i", help="data:NAME:VERSION, a file or a folder.")],
+    deployment: Annotated[str | None, typer.Option("--deployment-name", "-d")] = None,
+    output_name: Annotated[str | None, typer.Option("--output-name", help="Data asset for the predictions.")] = None,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the scoring job.")] = False,
+    output: OutputOpt = Output.table,
+) -> None:
+    """Start a batch scoring job; print its id (and its final state with --wait)."""
+    ws = workspace(ctx)
+    job = ws.endpoints.invoke_batch(name, input=input_, deployment=deployment, output_name=output_name)
+    info = job.wait() if wait else job.refresh()
+    render.render_object({"job": job.id, "status": str(info.status)}, output)
+
+
+batch_deployment_app = typer.Typer(help="Deployments behind batch endpoints.", no_args_is_help=True)
+
+
+@batch_deployment_app.command("create")
+@handle_errors
+def batch_deployment_create(ctx: typer.Context, file: FileOpt = None, endpoint: EndpointOpt = None,
+                            set_: SetOpt = None, output: OutputOpt = Output.table) -> None:
+    """Create a batch deployment (model, mini_batch_size, max_concurrency, error_threshold...)."""
+    from modelyard.errors import InvalidArgument
+
+    spec = _spec(file, set_)
+    endpoint = endpoint or spec.get("endpoint_name")
+    name, model = spec.get("name"), spec.get("model")
+    if not endpoint or not name or not model:
+        raise InvalidArgument("a batch deployment needs name, endpoint_name and model")
+    settings = dict(spec.get("settings") or {})
+    for key in ("mini_batch_size", "max_concurrency", "retries", "error_threshold", "output_format"):
+        if key in spec:
+            settings[key] = spec[key]
+    if "max_concurrency_per_instance" in spec:
+        settings["max_concurrency"] = spec["max_concurrency_per_instance"]
+    retry = spec.get("retry_settings") or {}
+    if "max_retries" in retry:
+        settings["retries"] = retry["max_retries"]
+    dep = workspace(ctx).endpoints.create_deployment(str(endpoint), name=str(name), model=str(model),
+                                                     settings=settings or None)
+    render.render_object(_dep_plain(dep), output)
+
+
+@batch_deployment_app.command("list")
+@handle_errors
+def batch_deployment_list(ctx: typer.Context, endpoint: EndpointOpt = None, output: OutputOpt = Output.table) -> None:
+    """List batch deployments (of one endpoint)."""
+    ws = workspace(ctx)
+    batch = {e.name for e in ws.endpoints.list(kind="batch")}
+    deps = [d for d in ws.endpoints.list_deployments(endpoint) if d.endpoint in batch]
+    render.render_list(deps, output, columns=_DEP_COLUMNS, title="Batch deployments", plain=_dep_plain)

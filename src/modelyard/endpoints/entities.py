@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["AuthMode", "EndpointKind", "DeploymentState", "Endpoint", "Deployment", "RequestLog",
-           "DEFAULT_SETTINGS"]
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "AuthMode",
+    "Deployment",
+    "DeploymentState",
+    "Endpoint",
+    "EndpointKind",
+    "RequestLog",
+]
 
 
 class AuthMode(enum.StrEnum):
@@ -34,6 +41,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "max_wait_ms": 2.0,            # longest a request waits for others to join its batch
     "request_logging_rate": 0.0,   # share of requests logged to the workspace (0..1)
     "request_logging_max_bytes": 4096,
+    # batch deployments
+    "mini_batch_size": 10_000,     # rows per mini-batch
+    "max_concurrency": 2,          # scoring processes
+    "retries": 2,                  # retries of a failed mini-batch
+    "error_threshold": 0,          # failed rows tolerated (-1: any)
+    "output_format": "parquet",    # parquet or csv
 }
 
 

@@ -180,3 +180,46 @@ class EndpointOperations:
 
     def requests(self, endpoint: str, *, limit: int = 100) -> list[Any]:
         return self.store.list_requests(endpoint, limit=limit)
+
+    # -------------------------------------------------------------------- batch
+    def invoke_batch(self, endpoint: str, *, input: str | os.PathLike[str], deployment: str | None = None,
+                     output_name: str | None = None, compute: str = "local") -> Any:
+        """Score a data asset (``data:NAME:VERSION``) or a file/folder with a batch endpoint.
+
+        Submits a command job that splits the input into mini-batches, scores them in
+        parallel processes, retries failed ones, honours the error threshold and writes
+        ``predictions.parquet`` (row ids and predictions) as the output data asset
+        ``output_name`` (default ``<endpoint>-predictions``).
+
+        Returns:
+            The submitted job (``.wait()``, ``.stream()``).
+        """
+        from modelyard.jobs.client import command
+
+        ep = self.store.get_endpoint(endpoint)
+        if str(ep.kind) != "batch":
+            raise InvalidArgument(f"endpoint {endpoint!r} is not a batch endpoint")
+        deps = {d.name: d for d in self.store.list_deployments(endpoint)}
+        if deployment is None:
+            live = sorted(ep.traffic.items(), key=lambda kv: -kv[1])
+            deployment = live[0][0] if live else None
+        if deployment is None or deployment not in deps:
+            raise InvalidArgument(f"batch endpoint {endpoint!r} has no deployment {deployment or '(default)'!r}")
+        dep = deps[deployment]
+        text = str(input)
+        if text.startswith(("data:", "azureml:")):
+            source: dict[str, Any] = {"type": "uri_folder", "path": text}
+        else:
+            path = Path(text).expanduser().resolve()
+            source = {"type": "uri_folder" if path.is_dir() else "uri_file", "path": str(path)}
+        s = dep.settings
+        cmd = (f"python -m modelyard.endpoints.batch --model {dep.model} --input ${{{{inputs.data}}}} "
+               f"--output ${{{{outputs.predictions}}}} --mini-batch-size {int(s['mini_batch_size'])} "
+               f"--workers {int(s['max_concurrency'])} --retries {int(s['retries'])} "
+               f"--error-threshold {int(s['error_threshold'])} --format {s['output_format']}")
+        job = command(command=cmd, inputs={"data": source},
+                      outputs={"predictions": {"type": "uri_folder", "name": output_name or f"{endpoint}-predictions"}},
+                      compute=compute, experiment_name=f"batch-{endpoint}",
+                      tags={"batch_endpoint": endpoint, "deployment": dep.name})
+        return self._ws.jobs.create_or_update(job)
+

@@ -18,7 +18,7 @@ from typing import Any
 
 from modelyard.errors import AlreadyExists, InvalidArgument
 
-__all__ = ["package_model", "FORMATS"]
+__all__ = ["FORMATS", "package_model"]
 
 FORMATS = ("docker", "kserve")
 PORT = 8080
@@ -64,8 +64,8 @@ def package_model(workspace: Any, version: Any, target: Path, *, format: str = "
     Raises:
         InvalidArgument: an unknown format. AlreadyExists: ``target`` is not empty.
     """
-    from modelyard import __version__
     from modelyard.models.descriptor import read_descriptor
+    from modelyard.models.flavors.base import library_version
 
     if format not in FORMATS:
         raise InvalidArgument(f"unknown package format {format!r}: use {' or '.join(FORMATS)}")
@@ -76,7 +76,7 @@ def package_model(workspace: Any, version: Any, target: Path, *, format: str = "
     model_dir = workspace.models.download(version.name, version.version, dest=target / "model")
     descriptor = read_descriptor(model_dir)
     reqs = [r for r in descriptor.requirements if not r.startswith("modelyard")]
-    lines = [f"modelyard=={__version__}", "uvicorn>=0.29", *reqs]
+    lines = [f"modelyard=={library_version('modelyard') or '0.1.0'}", "uvicorn>=0.29", *reqs]
     (target / "requirements.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     python = ".".join((descriptor.python_version or "3.11").split(".")[:2])
     (target / "Dockerfile").write_text(_dockerfile(python), encoding="utf-8")

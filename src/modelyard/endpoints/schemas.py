@@ -16,9 +16,19 @@ from modelyard.endpoints.entities import (
     RequestLog,
 )
 
-__all__ = ["endpoint_to_wire", "endpoint_from_wire", "deployment_to_wire", "deployment_from_wire",
-           "request_to_wire", "request_from_wire", "EndpointCreate", "EndpointUpdate",
-           "DeploymentCreate", "DeploymentUpdate", "RequestLogs"]
+__all__ = [
+    "DeploymentCreate",
+    "DeploymentUpdate",
+    "EndpointCreate",
+    "EndpointUpdate",
+    "RequestLogs",
+    "deployment_from_wire",
+    "deployment_to_wire",
+    "endpoint_from_wire",
+    "endpoint_to_wire",
+    "request_from_wire",
+    "request_to_wire",
+]
 
 
 def endpoint_to_wire(e: Endpoint) -> dict[str, Any]:

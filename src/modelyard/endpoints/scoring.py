@@ -22,7 +22,7 @@ import orjson
 
 from modelyard.errors import InvalidArgument
 
-__all__ = ["parse_payload", "to_predictions", "MicroBatcher"]
+__all__ = ["MicroBatcher", "parse_payload", "to_predictions"]
 
 _KEYS = ("input_data", "dataframe_split", "dataframe_records", "inputs", "instances")
 

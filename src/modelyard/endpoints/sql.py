@@ -17,7 +17,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from modelyard.db.engine import backend_unavailable, create_engine_for, read_connection, write_transaction
+from modelyard.db.engine import (
+    backend_unavailable,
+    create_engine_for,
+    read_connection,
+    write_transaction,
+)
 from modelyard.db.migrate import upgrade
 from modelyard.endpoints.entities import (
     DEFAULT_SETTINGS,
@@ -95,6 +100,10 @@ def _settings(settings: Mapping[str, Any] | None, base: Mapping[str, Any]) -> di
             raise InvalidArgument(f"deployment setting {key!r} must be a number, got {value!r}") from e
     if out["max_batch_size"] < 1 or out["max_wait_ms"] < 0 or not 0 <= out["request_logging_rate"] <= 1:
         raise InvalidArgument("max_batch_size >= 1, max_wait_ms >= 0, request_logging_rate in 0..1")
+    if out["mini_batch_size"] < 1 or out["max_concurrency"] < 1 or out["retries"] < 0:
+        raise InvalidArgument("mini_batch_size >= 1, max_concurrency >= 1, retries >= 0")
+    if out["output_format"] not in ("parquet", "csv"):
+        raise InvalidArgument("output_format: parquet or csv")
     return out
 
 

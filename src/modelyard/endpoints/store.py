@@ -114,5 +114,5 @@ class EndpointStore(abc.ABC):
     def list_requests(self, endpoint: str, *, limit: int = 100) -> list[RequestLog]:
         """The newest logged requests of an endpoint, newest first."""
 
-    def close(self) -> None:  # noqa: B027 - nothing to release by default
+    def close(self) -> None:
         """Release connections."""

@@ -128,7 +128,7 @@ class EndpointSupervisor:
                 self._flush_logs()
             except ModelyardError as e:
                 logger.warning("endpoint supervisor pass failed: %s", e.message)
-            except Exception:  # noqa: BLE001 - keep supervising whatever happens
+            except Exception:
                 logger.exception("endpoint supervisor pass failed")
             self._wake.wait(self.interval)
             self._wake.clear()
@@ -207,7 +207,7 @@ class EndpointSupervisor:
                "--model-dir", str(rt.model_dir),
                "--max-batch-size", str(int(dep.settings.get("max_batch_size", 32))),
                "--max-wait-ms", str(float(dep.settings.get("max_wait_ms", 2.0))),
-               "--max-body-bytes", str(self.max_body_bytes)]
+               "--max-body-bytes", str(self.max_body_bytes), "--parent-pid", str(os.getpid())]
         if dep.scoring_script:
             cmd += ["--code", str(dep.code), "--scoring-script", dep.scoring_script]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -306,7 +306,7 @@ class EndpointSupervisor:
         live = [(n, p) for n, p in ep.traffic.items() if p > 0]
         if not live:
             return None
-        pick = random.uniform(0, sum(p for _, p in live))  # noqa: S311 - load balancing, not security
+        pick = random.uniform(0, sum(p for _, p in live))
         for name, pct in live:
             pick -= pct
             if pick < 0:
@@ -314,7 +314,7 @@ class EndpointSupervisor:
         return live[-1][0]
 
     def mirrors(self, ep: Endpoint) -> list[str]:
-        return [n for n, p in ep.mirror_traffic.items() if random.uniform(0, 100) < p]  # noqa: S311
+        return [n for n, p in ep.mirror_traffic.items() if random.uniform(0, 100) < p]
 
     def worker_urls(self, endpoint: str, deployment: str) -> list[str]:
         """Ready workers of a deployment, rotated round-robin (the first is this request's)."""
@@ -351,7 +351,7 @@ class EndpointSupervisor:
         stat["latencies"].append(seconds)
         rt = self._runtimes.get((endpoint, deployment))
         rate = float(rt.deployment.settings.get("request_logging_rate", 0.0)) if rt else 0.0
-        if rate > 0 and random.random() < rate:  # noqa: S311
+        if rate > 0 and random.random() < rate:
             cap = int(rt.deployment.settings.get("request_logging_max_bytes", 4096)) if rt else 4096
             from datetime import UTC, datetime
 

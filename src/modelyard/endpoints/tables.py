@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "endpoints", "endpoint_deployments", "endpoint_requests"]
+__all__ = ["endpoint_deployments", "endpoint_requests", "endpoints", "metadata"]
 
 metadata = sa.MetaData()
 

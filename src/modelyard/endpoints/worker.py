@@ -96,7 +96,7 @@ class WorkerApp:
             await _send(send, 200, orjson.dumps(result, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS))
         except ModelyardError as e:
             await _send(send, e.http_status, orjson.dumps({"error": e.to_dict()}))
-        except Exception as e:  # noqa: BLE001 - the model's own failure: 500 with its message
+        except Exception as e:
             logger.exception("scoring failed")
             await _send(send, 500, orjson.dumps({"error": {"code": "INTERNAL", "message": f"scoring failed: {type(e).__name__}: {e}"}}))
 
@@ -164,6 +164,20 @@ def _import_script(code: Path, script: str, model_dir: Path) -> Any:
     return module
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Exit when the supervising server dies (even by SIGKILL): no orphaned workers."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Load the model, then serve on the inherited listening socket ``--fd``."""
     parser = argparse.ArgumentParser(prog="modelyard-worker")
@@ -177,7 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-batch-size", type=int, default=32)
     parser.add_argument("--max-wait-ms", type=float, default=2.0)
     parser.add_argument("--max-body-bytes", type=int, default=64 * 1024 * 1024)
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        _exit_with_parent(args.parent_pid)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
     if args.fd is not None:
         sock = socket.socket(fileno=args.fd)

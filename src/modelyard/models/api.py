@@ -19,7 +19,7 @@ from modelyard.models import schemas as w
 from modelyard.models.store import ModelStore
 from modelyard.server.responses import JSONBytesResponse, json_response, no_content
 
-__all__ = ["router", "open_server_model_store"]
+__all__ = ["open_server_model_store", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["models"], default_response_class=JSONBytesResponse)
 _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_model": None}

@@ -26,7 +26,7 @@ from typing import Any
 from modelyard.errors import InvalidArgument, NotFound
 from modelyard.models.signature import Signature
 
-__all__ = ["DESCRIPTOR_FILE", "INPUT_EXAMPLE_FILE", "ModelDescriptor", "read_descriptor", "parse_descriptor"]
+__all__ = ["DESCRIPTOR_FILE", "INPUT_EXAMPLE_FILE", "ModelDescriptor", "parse_descriptor", "read_descriptor"]
 
 DESCRIPTOR_FILE = "MLmodel"
 INPUT_EXAMPLE_FILE = "input_example.json"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["RegisteredModel", "ModelVersion"]
+__all__ = ["ModelVersion", "RegisteredModel"]
 
 
 @dataclass(frozen=True, slots=True)

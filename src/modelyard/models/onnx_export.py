@@ -19,7 +19,7 @@ from typing import Any
 from modelyard.errors import InvalidArgument, InvalidState
 from modelyard.models.descriptor import INPUT_EXAMPLE_FILE
 
-__all__ = ["RTOL", "ATOL", "export_onnx", "to_onnx"]
+__all__ = ["ATOL", "RTOL", "export_onnx", "to_onnx"]
 
 RTOL = 1e-4
 ATOL = 1e-5
@@ -99,9 +99,9 @@ def export_onnx(source: str | Path, dest: str | Path, *, sample: Any = None,
     frame = loaded.prepare(_sample(Path(source), sample))
     native = loaded.unwrap()
     proto = to_onnx(native, loaded.flavor, _n_features(native, frame))
-    from modelyard.models.flavors.onnx import OnnxRunner
-
     import tempfile
+
+    from modelyard.models.flavors.onnx import OnnxRunner
 
     with tempfile.TemporaryDirectory() as tmp:
         import onnx
@@ -121,4 +121,4 @@ def export_onnx(source: str | Path, dest: str | Path, *, sample: Any = None,
         raise InvalidState(f"the ONNX export does not predict the same (max difference {diff}); not written")
     save_model(proto, dest, signature=loaded.signature, input_example=None,
                requirements=None, run_id=loaded.descriptor.run_id)
-    return {"flavor": loaded.flavor, "rows_checked": int(len(frame)), "max_abs_diff": diff, "rtol": rtol, "atol": atol}
+    return {"flavor": loaded.flavor, "rows_checked": len(frame), "max_abs_diff": diff, "rtol": rtol, "atol": atol}

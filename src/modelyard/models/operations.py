@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from modelyard.models.signature import Signature
     from modelyard.models.store import ModelStore
 
-__all__ = ["ModelInfo", "ModelOperations", "open_model_store", "log_model_to_run"]
+__all__ = ["ModelInfo", "ModelOperations", "log_model_to_run", "open_model_store"]
 
 
 def open_model_store(workspace: Any) -> ModelStore:

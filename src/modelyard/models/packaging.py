@@ -23,7 +23,7 @@ from modelyard.errors import AlreadyExists, InvalidArgument, UserCodeFailed
 from modelyard.models.descriptor import INPUT_EXAMPLE_FILE, ModelDescriptor, read_descriptor
 from modelyard.models.signature import Signature, enforce, infer_signature
 
-__all__ = ["LoadedModel", "save_model", "load_model_folder"]
+__all__ = ["LoadedModel", "load_model_folder", "save_model"]
 
 
 class LoadedModel:
@@ -121,7 +121,6 @@ def save_model(
         AlreadyExists: ``path`` exists and is not empty.
         InvalidArgument: no flavor accepts the model, or a bad example/artifact.
     """
-    from modelyard import __version__
     from modelyard.models.flavors import flavor_for
     from modelyard.models.flavors.base import library_version
     from modelyard.models.flavors.python_model import PythonModelFlavor
@@ -152,7 +151,7 @@ def save_model(
                 output = None
             signature = infer_signature(example, output)
     python = platform.python_version()
-    reqs = [f"modelyard=={__version__}", *saved.requirements, *(requirements or [])]
+    reqs = [f"modelyard=={_modelyard_version()}", *saved.requirements, *(requirements or [])]
     if (numpy := library_version("numpy")) and not any(r.startswith("numpy") for r in reqs):
         reqs.append(f"numpy=={numpy}")
     if (pandas := library_version("pandas")) and not any(r.startswith("pandas") for r in reqs):
@@ -167,8 +166,6 @@ def save_model(
 
 def _descriptor(name: str, saved: Any, signature: Signature | None, example: str | None,
                 reqs: list[str], run_id: str | None, artifact_path: str | None) -> ModelDescriptor:
-    from modelyard import __version__
-
     python = platform.python_version()
     flavors: dict[str, dict[str, Any]] = {name: saved.conf}
     if saved.pyfunc is not None:
@@ -179,8 +176,14 @@ def _descriptor(name: str, saved: Any, signature: Signature | None, example: str
         requirements=tuple(reqs), run_id=run_id, artifact_path=artifact_path,
         model_uuid=uuid.uuid4().hex,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-        extra={"modelyard_version": __version__},
+        extra={"modelyard_version": _modelyard_version()},
     )
+
+
+def _modelyard_version() -> str:
+    from modelyard.models.flavors.base import library_version
+
+    return library_version("modelyard") or "0.0.0"
 
 
 def load_model_folder(path: str | Path) -> LoadedModel:

@@ -38,7 +38,7 @@ class PythonModelContext:
 class PythonModel:
     """Base class of custom Python models."""
 
-    def load_context(self, context: PythonModelContext) -> None:  # noqa: B027 - optional hook
+    def load_context(self, context: PythonModelContext) -> None:
         """Load what the model needs (called once when the model is loaded)."""
 
     def predict(self, context: PythonModelContext, model_input: Any) -> Any:

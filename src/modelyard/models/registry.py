@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from modelyard.artifacts.store import ArtifactStore
     from modelyard.tracking.store import TrackingStore
 
-__all__ = ["register", "resolve_version", "fetch_version", "fetch_model_folder"]
+__all__ = ["fetch_model_folder", "fetch_version", "register", "resolve_version"]
 
 
 def _chunks(path: Path) -> Iterator[bytes]:

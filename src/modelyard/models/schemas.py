@@ -11,8 +11,15 @@ from pydantic import BaseModel, Field
 from modelyard.models.entities import ModelVersion, RegisteredModel
 
 __all__ = [
-    "model_to_wire", "model_from_wire", "version_to_wire", "version_from_wire",
-    "ModelCreate", "ModelUpdate", "VersionCreate", "VersionUpdate", "AliasSet",
+    "AliasSet",
+    "ModelCreate",
+    "ModelUpdate",
+    "VersionCreate",
+    "VersionUpdate",
+    "model_from_wire",
+    "model_to_wire",
+    "version_from_wire",
+    "version_to_wire",
 ]
 
 

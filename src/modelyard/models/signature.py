@@ -20,7 +20,7 @@ from typing import Any
 
 from modelyard.errors import InvalidArgument
 
-__all__ = ["ColSpec", "TensorSpec", "Signature", "infer_signature", "enforce", "to_frame"]
+__all__ = ["ColSpec", "Signature", "TensorSpec", "enforce", "infer_signature", "to_frame"]
 
 #: signature type -> NumPy dtype used when casting
 _NUMERIC = {"double": "float64", "float": "float32", "long": "int64", "integer": "int32"}

@@ -26,7 +26,12 @@ import sqlalchemy as sa
 
 from modelyard.artifacts.paths import join_key
 from modelyard.artifacts.store import ArtifactStore
-from modelyard.db.engine import backend_unavailable, create_engine_for, read_connection, write_transaction
+from modelyard.db.engine import (
+    backend_unavailable,
+    create_engine_for,
+    read_connection,
+    write_transaction,
+)
 from modelyard.db.migrate import upgrade
 from modelyard.errors import AlreadyExists, InvalidArgument, NotFound
 from modelyard.models.descriptor import DESCRIPTOR_FILE, parse_descriptor
@@ -39,7 +44,7 @@ from modelyard.tracking.entities import ArtifactInfo
 if TYPE_CHECKING:
     from modelyard.tracking.store import TrackingStore
 
-__all__ = ["SqlModelStore", "check_model_name", "check_alias"]
+__all__ = ["SqlModelStore", "check_alias", "check_model_name"]
 
 logger = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

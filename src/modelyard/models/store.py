@@ -154,5 +154,5 @@ class ModelStore(abc.ABC):
     def local_path(self, name: str, version: int) -> Path | None:
         """The version's folder when this process can read it in place, else None."""
 
-    def close(self) -> None:  # noqa: B027 - nothing to release by default
+    def close(self) -> None:
         """Release connections."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "registered_models", "model_versions", "model_aliases"]
+__all__ = ["metadata", "model_aliases", "model_versions", "registered_models"]
 
 metadata = sa.MetaData()
 

@@ -38,6 +38,7 @@ __all__ = [
     "end_run",
     "flush",
     "get_workspace",
+    "load_model",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -45,7 +46,6 @@ __all__ = [
     "log_metric",
     "log_metrics",
     "log_model",
-    "load_model",
     "log_param",
     "log_params",
     "log_table",
@@ -329,9 +329,11 @@ def log_model(
     """
     from modelyard.models.operations import log_model_to_run
 
-    kwargs = dict(name=name, signature=signature, input_example=input_example, artifacts=artifacts,
-                  model_config=model_config, requirements=requirements,
-                  registered_model_name=registered_model_name)
+    kwargs: dict[str, Any] = {
+        "name": name, "signature": signature, "input_example": input_example, "artifacts": artifacts,
+        "model_config": model_config, "requirements": requirements,
+        "registered_model_name": registered_model_name,
+    }
     run = active_run()
     if run is not None:
         return log_model_to_run(run, model, **kwargs)

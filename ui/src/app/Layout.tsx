@@ -9,13 +9,13 @@ import { useTheme } from "./theme";
 const NAV = [
   { to: "/", label: "Home", icon: HomeIcon, end: true },
   { to: "/experiments", label: "Experiments", icon: FlaskIcon },
-];
-const NAV_SOON = [
   { to: "/jobs", label: "Jobs", icon: PlayIcon },
-  { to: "/models", label: "Models", icon: BoxIcon },
-  { to: "/endpoints", label: "Endpoints", icon: RadioIcon },
   { to: "/data", label: "Data", icon: DatabaseIcon },
   { to: "/compute", label: "Compute", icon: CpuIcon },
+];
+const NAV_SOON = [
+  { to: "/models", label: "Models", icon: BoxIcon },
+  { to: "/endpoints", label: "Endpoints", icon: RadioIcon },
 ];
 
 export function Layout() {

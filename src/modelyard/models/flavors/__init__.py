@@ -13,7 +13,7 @@ from typing import Any
 from modelyard.errors import InvalidArgument
 from modelyard.models.flavors.base import Flavor, SavedFlavor
 
-__all__ = ["Flavor", "SavedFlavor", "FLAVORS", "flavor_for", "get_flavor"]
+__all__ = ["FLAVORS", "Flavor", "SavedFlavor", "flavor_for", "get_flavor"]
 
 #: flavor name -> "module:Class", in detection order (immutable)
 FLAVORS: tuple[tuple[str, str], ...] = (

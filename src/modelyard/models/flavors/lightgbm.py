@@ -50,4 +50,4 @@ class LightGBMFlavor(Flavor):
         import pickle
 
         with open(path, "rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - only in workers and jobs
+            return pickle.load(fh)

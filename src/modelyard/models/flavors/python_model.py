@@ -16,7 +16,7 @@ from modelyard.errors import InvalidArgument
 from modelyard.models.flavors.base import Flavor, SavedFlavor, library_version
 from modelyard.models.python_model import PythonModel, PythonModelContext
 
-__all__ = ["PythonModelFlavor", "LoadedPythonModel"]
+__all__ = ["LoadedPythonModel", "PythonModelFlavor"]
 
 _FILE = "python_model.pkl"
 
@@ -86,7 +86,7 @@ class PythonModelFlavor(Flavor):
         import pickle
 
         with open(folder / str(conf.get("python_model", _FILE)), "rb") as fh:
-            model = pickle.load(fh)  # noqa: S301 - only in workers and jobs
+            model = pickle.load(fh)
         artifacts = {k: str((folder / v).resolve()) for k, v in (conf.get("artifacts") or {}).items()}
         context = PythonModelContext(artifacts=artifacts, model_config=dict(conf.get("model_config") or {}))
         try:

@@ -44,4 +44,4 @@ class SklearnFlavor(Flavor):
         if fmt not in ("cloudpickle", "pickle"):
             raise InvalidArgument(f"unsupported scikit-learn serialization format {fmt!r}")
         with open(path, "rb") as fh:
-            return pickle.load(fh)  # noqa: S301 - loading models is the point; only in workers/jobs
+            return pickle.load(fh)

@@ -33,7 +33,6 @@ class XGBoostFlavor(Flavor):
         )
 
     def load(self, folder: Path, conf: dict[str, Any]) -> Any:
-        import xgboost as xgb
 
         path = folder / str(conf.get("data", "model.xgb"))
         model_class = str(conf.get("model_class", "xgboost.core.Booster"))

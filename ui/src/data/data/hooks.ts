@@ -23,7 +23,7 @@ export function useDataAssets() {
 export function useDataVersions(name: string) {
   return useQuery({
     queryKey: dataKeys.versions(name),
-    queryFn: async () => ((await unwrap(api.GET("/api/v1/data/{name}/versions", { params: { path: { name } } }))) as unknown as { versions: DataVersion[] }).versions,
+    queryFn: async () => ((await unwrap(api.GET("/api/v1/data/{name}/versions", { params: { path: { name } } }))) as unknown as { data: DataVersion[] }).data,
   });
 }
 

@@ -21,7 +21,7 @@ function JobFacts({ job }: { job: Job }) {
       </div>
       <div className="card-body flush">
         <dl className="kv">
-          <dt>Command</dt><dd className="mono">{commandOf(job.spec) || "—"}</dd>
+          <dt>Command</dt><dd className="mono" style={{ whiteSpace: "pre-wrap" }}>{typeof job.spec.command === "string" ? job.spec.command.trim() : commandOf(job.spec) || "—"}</dd>
           <dt>Compute</dt><dd>{job.compute}</dd>
           <dt>Attempt</dt><dd className="num">{job.attempt} of {job.max_retries + 1}</dd>
           {job.exit_code != null && <><dt>Exit code</dt><dd className="num">{job.exit_code}{job.signal ? ` (${job.signal})` : ""}</dd></>}

@@ -1,0 +1,96 @@
+"""S3 datastores against the loopback S3 server (moto), on every DataStore backend: files
+and tables registered from a bucket, bad buckets refused with nothing half-registered, and
+credentials read from the environment or a named profile, never stored."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import modelyard as yard
+from modelyard.data.entities import DatastoreType, DataType
+from modelyard.data.load import load_table, resolve_path
+from modelyard.data.store import DataStore
+from modelyard.errors import InvalidArgument, NotFound
+
+pytestmark = pytest.mark.s3
+
+SALES = b"region,amount\nnorth,1.5\nsouth,2.5\nnorth,4.0\n"
+
+
+@pytest.fixture
+def lake(s3_endpoint: str, s3_fs: Any, s3_bucket: str) -> dict[str, str]:
+    """A bucket holding ``raw/tables/sales.csv`` and ``raw/notes/readme.txt``."""
+    s3_fs.pipe(f"{s3_bucket}/raw/tables/sales.csv", SALES)
+    s3_fs.pipe(f"{s3_bucket}/raw/notes/readme.txt", b"hello from s3")
+    return {"bucket": s3_bucket, "prefix": "raw", "endpoint_url": s3_endpoint}
+
+
+def test_file_and_table_from_an_s3_datastore(data_store: DataStore, lake: dict[str, str],
+                                              tmp_path: Path) -> None:
+    ds = data_store.create_datastore("lake", type=DatastoreType.S3, config=lake)
+    assert ds.type == DatastoreType.S3 and ds.config["bucket"] == lake["bucket"]
+    note = data_store.create_version("note", type=DataType.URI_FILE,
+                                     source="datastore://lake/notes/readme.txt")
+    assert (note.file_count, note.size_bytes, note.storage) == (1, 13, "datastore://lake/notes/readme.txt")
+    assert note.content_hash.startswith("sha256:")
+    assert resolve_path(data_store, "note:1", cache=tmp_path / "cache").read_bytes() == b"hello from s3"
+
+    table = data_store.create_version("sales", type=DataType.MLTABLE, source="datastore://lake/tables")
+    assert table.row_count == 3 and table.columns == {"region": "string", "amount": "float"}
+    frame = load_table(data_store, "data:sales@latest")
+    assert frame["amount"].tolist() == [1.5, 2.5, 4.0]
+    profile = data_store.get_profile("sales", "1")
+    assert profile.column("amount").max == 4.0
+    assert profile.column("region").top_values[0] == ("north", 2)
+    with data_store.open_file("sales", "1", "sales.csv") as fh:
+        assert fh.read() == SALES
+
+
+def test_a_bucket_that_does_not_exist_registers_nothing(data_store: DataStore, lake: dict[str, str]) -> None:
+    ghost = {**lake, "bucket": f"modelyard-missing-{uuid.uuid4().hex[:8]}"}
+    data_store.create_datastore("ghost", type=DatastoreType.S3, config=ghost)
+    for kind, path in ((DataType.MLTABLE, "tables"), (DataType.URI_FILE, "notes/readme.txt")):
+        with pytest.raises(NotFound, match=ghost["bucket"]):
+            data_store.create_version("lost", type=kind, source=f"datastore://ghost/{path}")
+    data_store.create_datastore("lake", type=DatastoreType.S3, config=lake)
+    with pytest.raises(NotFound, match="nope.csv"):
+        data_store.create_version("lost", type=DataType.URI_FILE, source="datastore://lake/nope.csv")
+    with pytest.raises(NotFound):
+        data_store.list_versions("lost")
+    assert data_store.list_assets(include_archived=True) == []
+
+
+def test_credentials_are_never_stored(tmp_path: Path, lake: dict[str, str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = f"secret-{uuid.uuid4().hex}"
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    with yard.Workspace(tmp_path / "ws") as ws:
+        with pytest.raises(InvalidArgument, match="secret"):
+            ws.datastores.create(name="leaky", type="s3", secret_access_key=secret, **lake)
+        ws.datastores.create(name="lake", type="s3", **lake)
+        ws.data.create_or_update(name="sales", path="datastore://lake/tables", type="mltable")
+        assert ws.data.load_table("sales:1")["region"].tolist() == ["north", "south", "north"]
+    stored = [p for p in (tmp_path / "ws").rglob("*") if p.is_file()]
+    assert stored and not any(secret.encode() in p.read_bytes() for p in stored)
+
+
+def test_credentials_from_a_named_profile(data_store: DataStore, lake: dict[str, str],
+                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[lab]\naws_access_key_id = lab-key\naws_secret_access_key = lab-secret\n",
+                           encoding="utf-8")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    ds = data_store.create_datastore("lab", type=DatastoreType.S3, config={**lake, "profile": "lab"})
+    assert ds.config["profile"] == "lab" and not any("key" in k for k in ds.config)
+    v = data_store.create_version("sales", type=DataType.MLTABLE, source="datastore://lab/tables")
+    assert v.row_count == 3
+    data_store.create_datastore("nobody", type=DatastoreType.S3, config={**lake, "profile": "nobody"})
+    with pytest.raises(NotFound, match="nobody"):
+        data_store.create_version("other", type=DataType.MLTABLE, source="datastore://nobody/tables")
+    assert [a.name for a in data_store.list_assets()] == ["sales"]
