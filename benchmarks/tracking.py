@@ -1,7 +1,7 @@
 """Tracking speed, Modelyard side by side with MLflow, in one invocation.
 
     benchmarks/setup_peers.sh                 # once: MLflow >= 3 in benchmarks/.venv-peers
-    .venv/bin/python benchmarks/tracking.py   # full run (about 10-15 minutes on 2 cores)
+    .venv/bin/python benchmarks/tracking.py   # full run (about 20 minutes on 2 busy cores)
     .venv/bin/python benchmarks/tracking.py --quick --only log_metric,search
 
 Each side runs in fresh subprocesses of its own interpreter (``_yard_driver.py`` under our

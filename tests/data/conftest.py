@@ -5,9 +5,9 @@ cannot start, a failure with ``CI=true``)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,11 +28,8 @@ def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> DataStore:
 
 def _rest(request: pytest.FixtureRequest, tmp_path: Path) -> DataStore:
     from modelyard.data.rest import RestDataStore
-    from tests.support.server import live_server
 
-    stack = contextlib.ExitStack()
-    server = stack.enter_context(live_server(tmp_path / "ws"))
-    request.addfinalizer(stack.close)
+    server = request.getfixturevalue("served_data")
     return RestDataStore(server.url)
 
 
@@ -45,6 +42,30 @@ def data_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DataS
     try:
         yield store
     finally:
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def data_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One real server on loopback for the whole session (starting one per test is slow)."""
+    from tests.support.server import live_server
+
+    with live_server(tmp_path_factory.mktemp("data-server") / "ws") as server:
+        yield server
+
+
+@pytest.fixture
+def served_data(data_server: Any, tmp_path: Path) -> Iterator[Any]:
+    """The session's server, serving a fresh, empty data store (SQLite + artifact folder)
+    for the length of one test: the isolation of a server per test without its start-up."""
+    store = SqlDataStore(f"sqlite:///{tmp_path / 'served.db'}", LocalArtifactStore(tmp_path / "served"))
+    state = data_server.app.state
+    previous = getattr(state, "data_store", None)
+    state.data_store = store
+    try:
+        yield data_server
+    finally:
+        state.data_store = previous
         store.close()
 
 

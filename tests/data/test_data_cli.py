@@ -19,10 +19,7 @@ def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "embedded":
         yield str(tmp_path / "ws")
         return
-    from tests.support.server import live_server
-
-    with live_server(tmp_path / "served") as server:
-        yield server.url
+    yield request.getfixturevalue("served_data").url
 
 
 def _run(location: str, *args: str):

@@ -70,5 +70,16 @@ def test_job_create_on_an_embedded_workspace_starts_an_agent_that_exits_when_idl
     job = ws.jobs.create_or_update(command(command="echo from-agent"))
     assert job.wait(timeout=WAIT).status is RunStatus.FINISHED
     assert "from-agent" in ws.jobs.logs(job.id)
-    assert agent_running(ws.location.folder)
+    assert agent_running(ws.location.folder)  # stays warm for the next job
+
+
+def test_an_idle_agent_exits(ws, tmp_path: Path) -> None:
+    from modelyard.jobs.agent import agent_running, ensure_agent
+    from modelyard.jobs.client import command
+
+    assert ensure_agent(ws.location.folder, idle_seconds=1)  # a short idle period for the test
+    wait_for(lambda: agent_running(ws.location.folder), "the agent to start")
+    job = ws.jobs.create_or_update(command(command="echo from-agent"))
+    assert job.wait(timeout=WAIT).status is RunStatus.FINISHED
+    assert "from-agent" in ws.jobs.logs(job.id)
     wait_for(lambda: not agent_running(ws.location.folder), "the idle agent to exit", timeout=60)

@@ -32,6 +32,8 @@ __all__ = ["gateway", "open_server_endpoint_store", "router", "start_endpoints",
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["endpoints"], default_response_class=JSONBytesResponse)
+# outside /api/v1 (PRODUCT.md fixes the scoring URL); each endpoint documents it in its own
+# OpenAPI document, GET /api/v1/endpoints/{name}/openapi.json
 gateway = APIRouter(tags=["scoring"])
 _NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_model": None}
 _LOCK = threading.Lock()  # guards the one-time creation below (holds no state)
@@ -79,7 +81,13 @@ def start_endpoints(app: Any) -> None:
     from modelyard.endpoints.supervisor import EndpointSupervisor
     from modelyard.models.api import open_server_model_store
 
-    store = open_server_endpoint_store(app)
+    from modelyard.errors import ModelyardError
+
+    try:
+        store = open_server_endpoint_store(app)
+    except ModelyardError as e:  # serve the rest of the API; scoring answers 503 until fixed
+        logger.error("endpoints are unavailable: %s", e.message)
+        return
     supervisor = EndpointSupervisor(store, open_server_model_store(app), _runtime_dir(app),
                                     max_body_bytes=app.state.settings.server.max_request_bytes)
     app.state.endpoint_supervisor = supervisor
@@ -336,13 +344,14 @@ async def _shadow(client: Any, urls: list[str], body: bytes) -> None:
         logger.debug("mirrored request failed", exc_info=True)
 
 
-@gateway.post("/endpoints/{name}/score", operation_id="endpoint_score")
+@gateway.post("/endpoints/{name}/score", operation_id="endpoint_score", include_in_schema=False)
 async def endpoint_score(name: str, request: Request) -> Response:
     """Score with an endpoint (traffic-weighted; a header pins a deployment)."""
     return await _score(request, name, None)
 
 
-@gateway.post("/endpoints/{name}/deployments/{deployment}/score", operation_id="deployment_score")
+@gateway.post("/endpoints/{name}/deployments/{deployment}/score", operation_id="deployment_score",
+              include_in_schema=False)
 async def deployment_score(name: str, deployment: str, request: Request) -> Response:
     """Score with one deployment of an endpoint."""
     return await _score(request, name, deployment)

@@ -30,7 +30,9 @@ __all__ = ["agent_running", "ensure_agent", "env_cache", "main", "wake_agent", "
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_IDLE_SECONDS = 10.0
+DEFAULT_IDLE_SECONDS = 60.0
+#: how often an idle agent looks at the queue (submitters wake it at once anyway)
+IDLE_POLL_SECONDS = 0.5
 
 
 def work_root(folder: Path) -> Path:
@@ -143,8 +145,20 @@ def _build_dispatcher(folder: Path, **kwargs):
     )  # fmt: skip
 
 
+def _take_lock(folder: Path):
+    """The agent lock, or None if another agent holds it. A submitter's probe
+    (:func:`agent_running`) holds it for an instant: such a miss is retried, not taken for an
+    agent."""
+    for _ in range(50):
+        lock = _try_lock(folder)
+        if lock is not None:
+            return lock
+        time.sleep(0.01)
+    return None
+
+
 def run_agent(folder: Path, *, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> int:
-    lock = _try_lock(folder)
+    lock = _take_lock(folder)
     if lock is None:
         return 0  # another agent serves this workspace
     dispatcher = _build_dispatcher(folder)
@@ -164,12 +178,12 @@ def run_agent(folder: Path, *, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> in
                 lock.close()  # release first, then look once more (see the module doc)
                 if not dispatcher.has_pending():
                     return 0
-                lock = _try_lock(folder)
+                lock = _take_lock(folder)
                 if lock is None:
                     return 0  # a new agent took over
                 listener = _listen(folder, dispatcher)
                 idle_since = None
-            dispatcher.idle_wait(dispatcher.poll_interval)
+            dispatcher.idle_wait(dispatcher.poll_interval if idle_since is None else IDLE_POLL_SECONDS)
     finally:
         if listener is not None:
             listener.close()

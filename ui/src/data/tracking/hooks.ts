@@ -71,11 +71,19 @@ export function useRunsPage(body: RunsSearch, opts: { enabled?: boolean; live?: 
   });
 }
 
-/** Pages of runs through next_page_token, for the runs table. */
-export function useRunsInfinite(body: RunsSearch) {
+/**
+ * Pages of runs through next_page_token, for the runs table. The first page asks for
+ * `firstPage` runs (a screenful: less to send, parse and render before the table shows);
+ * the next ones for `body.max_results` (page tokens are offsets, so sizes may differ).
+ */
+export function useRunsInfinite(body: RunsSearch, firstPage?: number) {
   return useInfiniteQuery({
-    queryKey: [...trackingKeys.runsSearch(body), "infinite"],
-    queryFn: ({ pageParam }) => searchRuns({ ...body, page_token: pageParam }),
+    queryKey: [...trackingKeys.runsSearch(body), "infinite", firstPage ?? null],
+    queryFn: ({ pageParam }) => searchRuns({
+      ...body,
+      ...(pageParam == null && firstPage ? { max_results: firstPage } : {}),
+      page_token: pageParam,
+    }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_page_token || null,
     placeholderData: keepPreviousData,

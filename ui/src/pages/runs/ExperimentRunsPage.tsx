@@ -14,6 +14,8 @@ import { RunsTable } from "./RunsTable";
 import "./runs.css";
 
 const PAGE_SIZE = 200;
+/** The first request: a screenful and some, so the table shows as soon as possible. */
+const FIRST_PAGE = 50;
 export const MAX_COMPARE = 10;
 
 /** Keys present in the loaded runs, by group; metrics by how many runs have them. */
@@ -54,7 +56,7 @@ export function ExperimentRunsPage() {
     }),
     [experimentId, q.filter, q.sort, q.dir],
   );
-  const runsQ = useRunsInfinite(body);
+  const runsQ = useRunsInfinite(body, FIRST_PAGE);
   const lastGood = useRef<Run[]>([]);
   const fresh = runsQ.data?.pages.flatMap((pg) => pg.runs);
   if (fresh && !runsQ.isError) lastGood.current = fresh;
