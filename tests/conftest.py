@@ -41,6 +41,15 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI, Hypothesis keeps no example database (no ``.hypothesis/`` in the checkout)."""
+    if _in_ci():
+        from hypothesis import settings
+
+        settings.register_profile("modelyard-ci", database=None)
+        settings.load_profile("modelyard-ci")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """In CI, turn the skip of a test that needs a service into a failure."""

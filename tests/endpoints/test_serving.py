@@ -166,3 +166,37 @@ def test_a_killed_worker_is_restarted(served) -> None:
     assert runtime.workers[0] is not victim and runtime.workers[0].ready
     assert runtime.workers[0].restarts == 1
     assert client.post("/endpoints/churn/score", json=body).status_code == 200
+
+
+def test_mirror_traffic_copies_requests_without_answering_from_the_mirror(served) -> None:
+    ws, client = served["ws"], served["client"]
+    ws.endpoints.update("churn", traffic="blue=100 green=0", mirror_traffic="green=50")
+    before = ws.endpoints.metrics("churn").get("mirrored", 0)
+    body = _split(served["X"], 1)
+    answered_by = {client.post("/endpoints/churn/score", json=body).headers["x-modelyard-deployment"]
+                   for _ in range(80)}
+    assert answered_by == {"blue"}
+    deadline = time.monotonic() + 30
+    mirrored = 0
+    while time.monotonic() < deadline:
+        mirrored = ws.endpoints.metrics("churn")["mirrored"] - before
+        if mirrored >= 20:
+            break
+        time.sleep(0.1)  # mirrored copies finish in the background
+    assert 20 <= mirrored <= 65
+    ws.endpoints.update("churn", mirror_traffic={})
+
+
+
+def test_a_new_deployment_takes_the_prestarted_worker(served) -> None:
+    ws, client = served["ws"], served["client"]
+    supervisor = served["app"].state.endpoint_supervisor
+    warm_pid = supervisor._warm[0].pid
+    ws.endpoints.create_deployment("churn", name="red", model="clf:1")
+    ws.endpoints.wait_ready("churn", "red")
+    assert supervisor._runtimes[("churn", "red")].workers[0].proc.pid == warm_pid
+    assert supervisor._warm is not None and supervisor._warm[0].pid != warm_pid  # the next one waits
+    r = client.post("/endpoints/churn/score", json=_split(served["X"], 3), headers={"x-modelyard-deployment": "red"})
+    assert r.status_code == 200 and r.json()["predictions"] == served["v1"].predict(served["X"].head(3)).tolist()
+    assert "worker ready" in ws.endpoints.get_logs("churn", "red")
+    ws.endpoints.delete_deployment("churn", "red")

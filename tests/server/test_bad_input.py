@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -97,6 +96,7 @@ BAD_PATHS = [
 def test_unsafe_artifact_paths_are_400_and_write_nothing(http, server, workspace, run_id, no_server_errors, bad) -> None:
     root = workspace.parent
     before = _files_under(root)
+    outside = _stat_or_none(Path("/tmp/escape.txt"))
     for url in (f"/api/v1/runs/{run_id}/artifacts/{bad}", f"/api/v1/artifacts/files/{bad}"):
         response = http.put(url, content=b"payload")
         assert 400 <= response.status_code < 500, (url, response.text)
@@ -107,7 +107,16 @@ def test_unsafe_artifact_paths_are_400_and_write_nothing(http, server, workspace
     assert listing.status_code == 400, listing.text
     after = _files_under(root)
     assert {p for p in after - before if not p.startswith(("ws/workspace.db", "ws-server"))} == set()
-    assert not Path("/tmp/escape.txt").exists() or os.path.getmtime("/tmp/escape.txt") < 0
+    assert _stat_or_none(Path("/tmp/escape.txt")) == outside  # not created, not written
+
+
+def _stat_or_none(path: Path) -> tuple[int, int] | None:
+    """(size, mtime in ns) of a file, or None when there is none."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def test_upload_over_the_limit_is_413_and_keeps_nothing(tmp_path) -> None:

@@ -235,13 +235,14 @@ def endpoints_log_requests(body: w.RequestLogs, store: StoreDep):
 @router.get("/endpoints/{name}/metrics")
 def endpoints_metrics(name: str, store: StoreDep, request: Request):
     store.get_endpoint(name)
-    stat = _supervisor(request.app).stats.get(name, {"requests": 0, "errors": 0, "latencies": []})
+    stat = _supervisor(request.app).stats.get(name, {"requests": 0, "errors": 0, "mirrored": 0, "latencies": []})
     lat = sorted(stat["latencies"])
 
     def q(p: float) -> float | None:
         return None if not lat else round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 3)
 
     return json_response({"endpoint": name, "requests": stat["requests"], "errors": stat["errors"],
+                          "mirrored": stat.get("mirrored", 0),
                           "latency_ms": {"p50": q(0.5), "p90": q(0.9), "p99": q(0.99)}})
 
 
@@ -326,7 +327,7 @@ async def _score(request: Request, name: str, pinned: str | None) -> Response:
     for mirror in supervisor.mirrors(ep):
         mirror_urls = supervisor.worker_urls(name, mirror)
         if mirror_urls:
-            asyncio.get_running_loop().create_task(_shadow(client, mirror_urls, body))
+            asyncio.get_running_loop().create_task(_shadow(supervisor, name, client, mirror_urls, body))
     upstream = await _forward(client, urls, body)
     elapsed = time.perf_counter() - started
     supervisor.record(name, deployment, upstream.status_code, elapsed, body, upstream.content)
@@ -337,9 +338,11 @@ async def _score(request: Request, name: str, pinned: str | None) -> Response:
                     headers={"x-modelyard-deployment": deployment})
 
 
-async def _shadow(client: Any, urls: list[str], body: bytes) -> None:
+async def _shadow(supervisor: Any, name: str, client: Any, urls: list[str], body: bytes) -> None:
+    """Send a copy to a mirror deployment; its answer is dropped, a failure only logged."""
     try:
         await _forward(client, urls, body)
+        supervisor.count_mirrored(name)
     except Exception:
         logger.debug("mirrored request failed", exc_info=True)
 

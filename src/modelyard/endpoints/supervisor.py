@@ -97,11 +97,14 @@ class EndpointSupervisor:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._warm: tuple[subprocess.Popen[bytes], socket.socket] | None = None
         self.stats: dict[str, dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            self._warm = self._start_warm()
         self._thread = threading.Thread(target=self._loop, name="modelyard-endpoints", daemon=True)
         self._thread.start()
 
@@ -115,6 +118,15 @@ class EndpointSupervisor:
             self._runtimes.clear()
         for rt in runtimes:
             self._stop_workers(rt.workers)
+        with self._lock:
+            warm, self._warm = self._warm, None
+        if warm is not None:
+            warm[1].close()  # the warm worker exits when its channel closes
+            try:
+                warm[0].wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                warm[0].kill()
+                warm[0].wait(timeout=10)
         self._flush_logs()
 
     def refresh(self) -> None:
@@ -193,6 +205,47 @@ class EndpointSupervisor:
         time.sleep(1.0)  # let requests already forwarded to the old workers finish
         self._stop_workers(workers)
 
+    def _start_warm(self) -> tuple[subprocess.Popen[bytes], socket.socket] | None:
+        """Start a worker that pre-imports the heavy modules and waits for a deployment, so a
+        new deployment answers its first request sooner."""
+        ours, theirs = socket.socketpair()
+        log_dir = self.runtime_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(log_dir / "warm-worker.log", "ab") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "modelyard.endpoints.worker", "--warm-fd", str(theirs.fileno()),
+                     "--parent-pid", str(os.getpid())],
+                    pass_fds=(theirs.fileno(),), stdout=log, stderr=subprocess.STDOUT,
+                    env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+        except OSError:
+            logger.warning("could not pre-start a warm worker", exc_info=True)
+            ours.close()
+            return None
+        finally:
+            theirs.close()
+        return proc, ours
+
+    def _hand_to_warm(self, argv: list[str], log_path: Path, sock: socket.socket) -> subprocess.Popen[bytes] | None:
+        """Give a deployment to the warm worker (then start the next one); None if none is."""
+        import json
+
+        warm, self._warm = self._warm, None
+        if warm is None:
+            return None
+        proc, channel = warm
+        try:
+            if proc.poll() is not None:
+                return None
+            socket.send_fds(channel, [json.dumps({"argv": argv, "log": str(log_path)}).encode()], [sock.fileno()])
+            return proc
+        except OSError:
+            return None
+        finally:
+            channel.close()
+            if not self._stop.is_set():
+                self._warm = self._start_warm()
+
     def _spawn(self, rt: _Runtime, index: int, restarts: int = 0) -> WorkerHandle:
         dep = rt.deployment
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -203,17 +256,18 @@ class EndpointSupervisor:
         log_dir = self.runtime_dir / "logs" / dep.endpoint / dep.name
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"worker-{index}.log"
-        cmd = [sys.executable, "-m", "modelyard.endpoints.worker", "--fd", str(sock.fileno()),
-               "--model-dir", str(rt.model_dir),
+        argv = ["--model-dir", str(rt.model_dir),
                "--max-batch-size", str(int(dep.settings.get("max_batch_size", 32))),
                "--max-wait-ms", str(float(dep.settings.get("max_wait_ms", 2.0))),
                "--max-body-bytes", str(self.max_body_bytes), "--parent-pid", str(os.getpid())]
         if dep.scoring_script:
-            cmd += ["--code", str(dep.code), "--scoring-script", dep.scoring_script]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        with open(log_path, "ab") as log:
-            proc = subprocess.Popen(cmd, pass_fds=(sock.fileno(),), stdout=log, stderr=subprocess.STDOUT,
-                                    env=env, start_new_session=True)
+            argv += ["--code", str(dep.code), "--scoring-script", dep.scoring_script]
+        proc = self._hand_to_warm(argv, log_path, sock)
+        if proc is None:
+            cmd = [sys.executable, "-m", "modelyard.endpoints.worker", "--fd", str(sock.fileno()), *argv]
+            with open(log_path, "ab") as log:
+                proc = subprocess.Popen(cmd, pass_fds=(sock.fileno(),), stdout=log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
         sock.close()
         return WorkerHandle(index=index, proc=proc, port=port, log_path=log_path, restarts=restarts)
 
@@ -360,6 +414,11 @@ class EndpointSupervisor:
                 created_at=datetime.now(UTC),
                 request=None if request is None else request[:cap].decode("utf-8", errors="replace"),
                 response=None if response is None else response[:cap].decode("utf-8", errors="replace")))
+
+    def count_mirrored(self, endpoint: str) -> None:
+        """Count a request copied to a mirror deployment (its answer is dropped)."""
+        stat = self.stats.setdefault(endpoint, {"requests": 0, "errors": 0, "latencies": deque(maxlen=2048)})
+        stat["mirrored"] = stat.get("mirrored", 0) + 1
 
     def _flush_logs(self) -> None:
         batch = []

@@ -178,8 +178,44 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+_PRELOAD = ("numpy", "pandas", "uvicorn", "orjson", "cloudpickle", "modelyard.models.packaging",
+            "modelyard.models.flavors.sklearn", "modelyard.endpoints.scoring", "sklearn.base",
+            "sklearn.pipeline", "sklearn.preprocessing", "sklearn.linear_model", "sklearn.tree",
+            "sklearn.ensemble")
+
+
+def _wait_warm(channel_fd: int, parent: int | None) -> list[str]:
+    """A pre-started worker: import the heavy modules now, then wait for the supervisor to
+    hand over a deployment (its arguments, its log file and its listening socket)."""
+    import json
+    import os
+
+    if parent:
+        _exit_with_parent(parent)
+    for name in _PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+    channel = socket.socket(fileno=channel_fd)
+    message, fds, _flags, _addr = socket.recv_fds(channel, 1024 * 1024, 1)
+    channel.close()
+    if not message or not fds:
+        sys.exit(0)  # the supervisor closed the channel: not needed any more
+    config = json.loads(message)
+    log = os.open(config["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    return [*config["argv"], "--fd", str(fds[0])]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Load the model, then serve on the inherited listening socket ``--fd``."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["--warm-fd"]:
+        parent = int(args_list[3]) if args_list[2:3] == ["--parent-pid"] else None
+        args_list = _wait_warm(int(args_list[1]), parent)
     parser = argparse.ArgumentParser(prog="modelyard-worker")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--fd", type=int, help="an inherited listening socket")
@@ -192,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-wait-ms", type=float, default=2.0)
     parser.add_argument("--max-body-bytes", type=int, default=64 * 1024 * 1024)
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     if args.parent_pid:
         _exit_with_parent(args.parent_pid)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")

@@ -25,6 +25,10 @@ __all__ = ["RayTarget"]
 logger = logging.getLogger(__name__)
 
 _TAIL_LINES = 20
+#: seconds between status requests for one job, and between log copies while it runs: the
+#: dashboard that answers them shares the machine with the jobs
+_STATUS_EVERY = 0.2
+_LOGS_EVERY = 1.0
 
 
 class RayTarget(ComputeTarget):
@@ -35,6 +39,8 @@ class RayTarget(ComputeTarget):
         self._client = None
         self._log_sizes: dict[str, int] = {}
         self._stopping: dict[str, str] = {}  # submission id -> "canceled" | "timed_out"
+        self._next_status: dict[str, float] = {}
+        self._next_logs: dict[str, float] = {}
 
     def _get_client(self):
         if self._client is None:
@@ -108,6 +114,10 @@ class RayTarget(ComputeTarget):
 
         client = self._get_client()
         sid = handle["submission_id"]
+        now = time.monotonic()
+        if now < self._next_status.get(sid, 0.0) and sid not in self._stopping:
+            return None
+        self._next_status[sid] = now + _STATUS_EVERY
         try:
             info = client.get_job_info(sid)
         except Exception as e:  # noqa: BLE001
@@ -116,9 +126,14 @@ class RayTarget(ComputeTarget):
         if not info.status.is_terminal() and deadline and time.time() > deadline and sid not in self._stopping:
             self._stopping[sid] = "timed_out"
             client.stop_job(sid)
-        text = self._copy_logs(client, handle)
         if not info.status.is_terminal():
+            if now >= self._next_logs.get(sid, 0.0):
+                self._next_logs[sid] = now + _LOGS_EVERY
+                self._copy_logs(client, handle)
             return None
+        text = self._copy_logs(client, handle)
+        self._next_status.pop(sid, None)
+        self._next_logs.pop(sid, None)
         reason = self._stopping.pop(sid, None)
         tail = "\n".join(text.strip().splitlines()[-_TAIL_LINES:])
         if info.status == JobStatus.SUCCEEDED:

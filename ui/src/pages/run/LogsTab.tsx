@@ -51,7 +51,7 @@ export function LogsTab({ runId }: { runId: string }) {
     const onScroll = () => setFollow(atBottom(el));
     el.addEventListener("scroll", onScroll, { passive: true });
     return () => el.removeEventListener("scroll", onScroll);
-  }, [phase]);
+  }, [phase, job.isLoading]);
 
   if (job.isLoading) return <Loading label="Loading job…" />;
   if (job.isError) return <div className="card"><ErrorState error={job.error} onRetry={() => job.refetch()} /></div>;
