@@ -59,8 +59,7 @@ def bench_local(work: Path, code: Path, n: int) -> dict:
     import modelyard as yard
 
     ws = yard.Workspace(work / "ws-local")
-    ws.jobs.store  # the workspace exists (created and migrated) before any timing
-    ws.tracking_store
+    _ = ws.jobs.store, ws.tracking_store  # the workspace exists (created, migrated) before any timing
     spec = yard.command(command="python trivial.py", code=code)
     out: dict = {"running": [], "finished": []}
     for i in range(n + 1):
@@ -156,8 +155,9 @@ def stop_ray(temp_dir: Path) -> None:
 
 def bench_ray(work: Path, code: Path, n: int, address: str) -> dict:
     """The three ways, interleaved round by round so a change of machine load hits all alike."""
-    import modelyard as yard
     from ray.job_submission import JobStatus, JobSubmissionClient
+
+    import modelyard as yard
 
     client = JobSubmissionClient(address)
     ray_bin = str(Path(sys.executable).parent / "ray")

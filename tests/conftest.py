@@ -42,12 +42,12 @@ def _in_ci() -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """In CI, Hypothesis keeps no example database (no ``.hypothesis/`` in the checkout)."""
+    """In CI, Hypothesis keeps its files in the temp folder, not in ``.hypothesis/`` of the checkout."""
     if _in_ci():
-        from hypothesis import settings
+        import tempfile
 
-        settings.register_profile("modelyard-ci", database=None)
-        settings.load_profile("modelyard-ci")
+        where = os.path.join(tempfile.gettempdir(), "modelyard-tests-hypothesis")
+        os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", where)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -36,6 +36,7 @@ def test_public_names_are_exactly_the_intended_ones() -> None:
         "log_artifact", "log_artifacts", "log_text", "log_dict", "log_figure", "log_table",
         "set_tag", "set_tags",
         "log_model", "load_model", "PythonModel",
+        "command",
     }
     for name in modelyard.__all__:
         assert getattr(modelyard, name) is not None

@@ -29,17 +29,28 @@ def lake(s3_endpoint: str, s3_fs: Any, s3_bucket: str) -> dict[str, str]:
     return {"bucket": s3_bucket, "prefix": "raw", "endpoint_url": s3_endpoint}
 
 
-def test_file_and_table_from_an_s3_datastore(data_store: DataStore, lake: dict[str, str],
-                                              tmp_path: Path) -> None:
+def test_file_and_table_from_an_s3_datastore(
+    data_store: DataStore, lake: dict[str, str], tmp_path: Path
+) -> None:
     ds = data_store.create_datastore("lake", type=DatastoreType.S3, config=lake)
     assert ds.type == DatastoreType.S3 and ds.config["bucket"] == lake["bucket"]
-    note = data_store.create_version("note", type=DataType.URI_FILE,
-                                     source="datastore://lake/notes/readme.txt")
-    assert (note.file_count, note.size_bytes, note.storage) == (1, 13, "datastore://lake/notes/readme.txt")
+    note = data_store.create_version(
+        "note", type=DataType.URI_FILE, source="datastore://lake/notes/readme.txt"
+    )
+    assert (note.file_count, note.size_bytes, note.storage) == (
+        1,
+        13,
+        "datastore://lake/notes/readme.txt",
+    )
     assert note.content_hash.startswith("sha256:")
-    assert resolve_path(data_store, "note:1", cache=tmp_path / "cache").read_bytes() == b"hello from s3"
+    assert (
+        resolve_path(data_store, "note:1", cache=tmp_path / "cache").read_bytes()
+        == b"hello from s3"
+    )
 
-    table = data_store.create_version("sales", type=DataType.MLTABLE, source="datastore://lake/tables")
+    table = data_store.create_version(
+        "sales", type=DataType.MLTABLE, source="datastore://lake/tables"
+    )
     assert table.row_count == 3 and table.columns == {"region": "string", "amount": "float"}
     frame = load_table(data_store, "data:sales@latest")
     assert frame["amount"].tolist() == [1.5, 2.5, 4.0]
@@ -50,7 +61,9 @@ def test_file_and_table_from_an_s3_datastore(data_store: DataStore, lake: dict[s
         assert fh.read() == SALES
 
 
-def test_a_bucket_that_does_not_exist_registers_nothing(data_store: DataStore, lake: dict[str, str]) -> None:
+def test_a_bucket_that_does_not_exist_registers_nothing(
+    data_store: DataStore, lake: dict[str, str]
+) -> None:
     ghost = {**lake, "bucket": f"modelyard-missing-{uuid.uuid4().hex[:8]}"}
     data_store.create_datastore("ghost", type=DatastoreType.S3, config=ghost)
     for kind, path in ((DataType.MLTABLE, "tables"), (DataType.URI_FILE, "notes/readme.txt")):
@@ -58,14 +71,17 @@ def test_a_bucket_that_does_not_exist_registers_nothing(data_store: DataStore, l
             data_store.create_version("lost", type=kind, source=f"datastore://ghost/{path}")
     data_store.create_datastore("lake", type=DatastoreType.S3, config=lake)
     with pytest.raises(NotFound, match="nope.csv"):
-        data_store.create_version("lost", type=DataType.URI_FILE, source="datastore://lake/nope.csv")
+        data_store.create_version(
+            "lost", type=DataType.URI_FILE, source="datastore://lake/nope.csv"
+        )
     with pytest.raises(NotFound):
         data_store.list_versions("lost")
     assert data_store.list_assets(include_archived=True) == []
 
 
-def test_credentials_are_never_stored(tmp_path: Path, lake: dict[str, str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credentials_are_never_stored(
+    tmp_path: Path, lake: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = f"secret-{uuid.uuid4().hex}"
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
     with yard.Workspace(tmp_path / "ws") as ws:
@@ -78,19 +94,27 @@ def test_credentials_are_never_stored(tmp_path: Path, lake: dict[str, str],
     assert stored and not any(secret.encode() in p.read_bytes() for p in stored)
 
 
-def test_credentials_from_a_named_profile(data_store: DataStore, lake: dict[str, str],
-                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credentials_from_a_named_profile(
+    data_store: DataStore, lake: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     credentials = tmp_path / "credentials"
-    credentials.write_text("[lab]\naws_access_key_id = lab-key\naws_secret_access_key = lab-secret\n",
-                           encoding="utf-8")
+    credentials.write_text(
+        "[lab]\naws_access_key_id = lab-key\naws_secret_access_key = lab-secret\n", encoding="utf-8"
+    )
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    ds = data_store.create_datastore("lab", type=DatastoreType.S3, config={**lake, "profile": "lab"})
+    ds = data_store.create_datastore(
+        "lab", type=DatastoreType.S3, config={**lake, "profile": "lab"}
+    )
     assert ds.config["profile"] == "lab" and not any("key" in k for k in ds.config)
     v = data_store.create_version("sales", type=DataType.MLTABLE, source="datastore://lab/tables")
     assert v.row_count == 3
-    data_store.create_datastore("nobody", type=DatastoreType.S3, config={**lake, "profile": "nobody"})
+    data_store.create_datastore(
+        "nobody", type=DatastoreType.S3, config={**lake, "profile": "nobody"}
+    )
     with pytest.raises(NotFound, match="nobody"):
-        data_store.create_version("other", type=DataType.MLTABLE, source="datastore://nobody/tables")
+        data_store.create_version(
+            "other", type=DataType.MLTABLE, source="datastore://nobody/tables"
+        )
     assert [a.name for a in data_store.list_assets()] == ["sales"]

@@ -43,7 +43,8 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _worker_pids(folder: Path) -> set[int]:
+def _worker_pids(server_pid: int) -> set[int]:
+    """Live worker processes of one server (its deployments' workers and the pre-started spare)."""
     pids = set()
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -51,7 +52,7 @@ def _worker_pids(folder: Path) -> set[int]:
                 cmd = (proc / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"modelyard.endpoints.worker" in cmd and str(folder).encode() in b" ".join(cmd):
+            if b"modelyard.endpoints.worker" in cmd and str(server_pid).encode() in cmd:
                 pids.add(int(proc.name))
     return {p for p in pids if _alive(p)}
 
@@ -91,8 +92,8 @@ def test_cli_custom_score_py_and_restart(tmp_path: Path, monkeypatch: pytest.Mon
         assert "worker-0.log" in cli("online-deployment", "get-logs", "custom", "-e", "churn")
         shown = json.loads(cli("online-endpoint", "show", "churn", "-o", "json"))
         assert shown["traffic"] == {"custom": 100} and "keys" not in shown
-        before = _worker_pids(tmp_path / "src")
-        assert len(before) == 1
+        before = _worker_pids(server.proc.pid)
+        assert len(before) == 2  # the deployment's worker and the pre-started spare
 
         server.kill()
         deadline = time.monotonic() + 30
@@ -111,8 +112,9 @@ def test_cli_custom_score_py_and_restart(tmp_path: Path, monkeypatch: pytest.Mon
                 break
             time.sleep(0.2)  # waiting for the deployment to come back, not timing it
         assert status == 200 and body["predictions"] == expected, body
+        assert len(_worker_pids(server.proc.pid)) == 2
         cli("online-endpoint", "delete", "churn", "--yes")
         deadline = time.monotonic() + 30
-        while _worker_pids(tmp_path / "src") and time.monotonic() < deadline:
+        while _worker_pids(server.proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _worker_pids(tmp_path / "src")
+        assert not _worker_pids(server.proc.pid)  # no endpoint left: no spare either

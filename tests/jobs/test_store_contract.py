@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
-from modelyard.jobs.entities import AttemptResult, CommandJobSpec, ComputeType, EnvironmentSpec, JobInput, JobOutput
+from modelyard.jobs.entities import (
+    AttemptResult,
+    CommandJobSpec,
+    ComputeType,
+    EnvironmentSpec,
+    JobInput,
+    JobOutput,
+)
 from modelyard.tracking.entities import RunStatus
 
 
@@ -90,7 +97,7 @@ def test_a_queued_job_round_trips(stores) -> None:
 
 
 def test_create_job_errors(stores) -> None:
-    tracking, jobs = stores
+    _, jobs = stores
     with pytest.raises(NotFound):
         jobs.create_job(run_id="nope", spec=SPEC, compute="local", snapshot=None, environment_digest=None)
     job = queue(stores)

@@ -22,6 +22,16 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from modelyard.data._sketches import (
+    FINE_CELLS,
+    KMV_SIZE,
+    FineGrid,
+    Kmv,
+    Scratch,
+    hash_floats,
+    mix,
+    numpy_view,
+)
 from modelyard.data.entities import ColumnProfile
 
 if TYPE_CHECKING:
@@ -32,12 +42,8 @@ __all__ = ["BINS", "FINE_CELLS", "KMV_SIZE", "TOP_EXACT_LIMIT", "TOP_K", "new_co
 
 BINS = 20
 TOP_K = 10
-KMV_SIZE = 2048
-FINE_CELLS = 4096
 TOP_EXACT_LIMIT = 20_000
 _LEADERS = 1000
-_C1 = 0x9E3779B97F4A7C15  # odd multipliers of splitmix64
-_C2 = 0xBF58476D1CE4E5B9
 
 
 def kind_of(arrow_type: pa.DataType) -> str:
@@ -89,9 +95,9 @@ class _Numeric:
         self.max: float | None = None
         self.mean = 0.0
         self.m2 = 0.0
-        self.grid = _FineGrid()
-        self.kmv = _Kmv()
-        self.scratch = _Scratch()
+        self.grid = FineGrid()
+        self.kmv = Kmv()
+        self.scratch = Scratch()
 
     def update(self, column: pa.Array) -> None:
         import numpy as np
@@ -117,7 +123,7 @@ class _Numeric:
         self.m2 += m2_b + delta * delta * self.count * valid / total
         self.count = total
         self.grid.update(values, lo, hi, lo_fill=fill, scratch=scratch)
-        self.kmv.update(_hash_floats(values, scratch))
+        self.kmv.update(hash_floats(values, scratch))
 
     def _prepare(self, column: pa.Array) -> tuple[np.ndarray, int, float, float, float] | None:
         """(values as float64 with missing ones set to the minimum, how many were set, min,
@@ -188,7 +194,7 @@ class _Categorical:
         self.max: Any = None
         self.top: dict[Any, int] = {}
         self.exact = True
-        self.kmv = _Kmv()
+        self.kmv = Kmv()
 
     def update(self, column: pa.Array) -> None:
         import numpy as np
@@ -213,7 +219,7 @@ class _Categorical:
         if lo is not None:
             self.min = lo if self.min is None else min(self.min, lo)
             self.max = hi if self.max is None else max(self.max, hi)
-        self.kmv.update(_mix(hashes.view("uint64")))
+        self.kmv.update(mix(hashes.view("uint64")))
         freq = counts.field("counts").to_pylist()
         if self.exact and len(self.top) + len(distinct) > TOP_EXACT_LIMIT:
             self.exact = False
@@ -249,175 +255,12 @@ class _Categorical:
         )
 
 
-_FLOATS = {"double": "float64", "float": "float32", "halffloat": "float16"}
-
-
-def _numpy_view(array: pa.Array) -> np.ndarray:
-    """The values of a null-free, fixed-width numeric Arrow array, without a copy.
-
-    (``Array.to_numpy`` would import pandas, which costs seconds and 50 MB.)
-    """
-    import numpy as np
-
-    dtype = np.dtype(_FLOATS.get(str(array.type), str(array.type)))
-    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
-
-
 def _as_float64(array: pa.Array) -> np.ndarray:
     import numpy as np
 
-    return np.asarray(_numpy_view(array), dtype="float64")
+    return np.asarray(numpy_view(array), dtype="float64")
 
 
 def _hash(value: Any) -> int:
     """Python's 64-bit hash of a value (stable within one process, which is all a sketch needs)."""
     return hash(value)
-
-
-def _hash_floats(values: np.ndarray, scratch: _Scratch) -> np.ndarray:
-    """A 64-bit hash of each float's bits (0.0 and -0.0 hash alike), in ``scratch``."""
-    import numpy as np
-
-    bits = np.add(values, 0.0, out=scratch.floats).view("uint64")  # -0.0 + 0.0 is 0.0
-    return _mix(bits, scratch.keys.view("uint64"))
-
-
-def _mix(bits: np.ndarray, spare: np.ndarray | None = None) -> np.ndarray:
-    """Scramble 64-bit keys in place (splitmix64's finaliser, shortened)."""
-    import numpy as np
-
-    spare = np.empty_like(bits) if spare is None else spare[: len(bits)]
-    np.multiply(bits, np.uint64(_C1), out=bits)
-    np.right_shift(bits, np.uint64(31), out=spare)
-    np.bitwise_xor(bits, spare, out=bits)
-    np.multiply(bits, np.uint64(_C2), out=bits)
-    return bits
-
-
-class _Scratch:
-    """Work buffers reused from batch to batch (fewer allocations and page faults)."""
-
-    def __init__(self) -> None:
-        self.size = -1
-        self.floats: Any = None
-        self.keys: Any = None
-
-    def take(self, size: int) -> _Scratch:
-        import numpy as np
-
-        if size != self.size:
-            self.size = size
-            self.floats = np.empty(size, dtype="float64")
-            self.keys = np.empty(size, dtype="int64")
-        return self
-
-
-class _Kmv:
-    """K-minimum-values distinct-count sketch over 64-bit hashes (exact below ``k``)."""
-
-    def __init__(self, k: int = KMV_SIZE) -> None:
-        import numpy as np
-
-        self.k = k
-        self.kept = np.empty(0, dtype="uint64")
-
-    def update(self, hashes: np.ndarray) -> None:
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if len(self.kept) >= self.k:
-            hashes = hashes[hashes < self.kept[-1]]
-        if len(hashes) == 0:
-            return
-        if len(hashes) > self.k:  # distinct ones by hashing (no sort), then the k smallest
-            hashes = _numpy_view(pc.unique(pa.Array.from_buffers(pa.uint64(), len(hashes), [None, pa.py_buffer(hashes)])))
-            if len(hashes) > self.k:
-                hashes = np.partition(hashes, self.k - 1)[: self.k]
-        self.kept = np.unique(np.concatenate([self.kept, hashes]))[: self.k]
-
-    def estimate(self) -> tuple[int, bool]:
-        if len(self.kept) < self.k:
-            return len(self.kept), True
-        kth = float(self.kept[-1]) / 2.0**64
-        return round((self.k - 1) / kth), False
-
-
-class _FineGrid:
-    """Counts on cells ``floor(x * inv - offset)`` that coarsen by halves as values spread.
-
-    Cells nest (a coarser cell is the union of ``2**shift`` finer ones), so coarsening is
-    exact; at the end, cells are regrouped into equal-width bins over [min, max] by their
-    centres.
-    """
-
-    def __init__(self) -> None:
-        self.inv = 0.0  # cells per unit
-        self.offset = 0.0  # cell key of 0.0 is -offset
-        self.base = 0  # key of counts[0]
-        self.counts: Any = None
-
-    def _key(self, x: float) -> int:
-        return math.floor(x * self.inv - self.offset)
-
-    def update(self, values: np.ndarray, lo: float, hi: float, *, lo_fill: int = 0,
-               scratch: _Scratch | None = None) -> None:
-        import numpy as np
-
-        if self.counts is None:
-            span = hi - lo
-            width = span / (FINE_CELLS / 4) if span > 0 else max(abs(lo) * 1e-6, 1e-9)
-            self.inv = 1.0 / width
-            self.offset = lo * self.inv
-            self.counts = np.zeros(1, dtype="int64")
-        while True:  # coarsen until the batch and the kept cells fit in FINE_CELLS
-            kmin, kmax = self._key(lo), self._key(hi)
-            first = min(kmin, self.base)
-            last = max(kmax, self.base + len(self.counts) - 1)
-            if last - first + 1 <= FINE_CELLS:
-                break
-            self._coarsen(max(1, math.ceil(math.log2((last - first + 1) / FINE_CELLS))))
-        if first < self.base or last >= self.base + len(self.counts):
-            grown = np.zeros(last - first + 1, dtype="int64")
-            grown[self.base - first : self.base - first + len(self.counts)] = self.counts
-            self.counts, self.base = grown, first
-        shift = self.offset + kmin
-        size = kmax - kmin + 1
-        scaled = np.multiply(values, self.inv, out=scratch.floats) if scratch else values * self.inv
-        scaled -= shift  # >= 0 up to rounding; truncation is floor from here
-        keys = scratch.keys if scratch else np.empty(len(values), dtype="int64")
-        np.copyto(keys, scaled, casting="unsafe")
-        cells = np.bincount(keys, minlength=size)
-        if len(cells) > size:  # rounding pushed the maximum one cell up
-            cells[size - 1] += cells[size:].sum()
-            cells = cells[:size]
-        if lo_fill:  # the filled-in missing values all sit in the minimum's cell
-            cells[min(max(int(lo * self.inv - shift), 0), size - 1)] -= lo_fill
-        self.counts[kmin - self.base : kmax - self.base + 1] += cells
-
-    def _coarsen(self, shift: int) -> None:
-        import numpy as np
-
-        factor = 2**shift
-        keys = np.arange(self.base, self.base + len(self.counts), dtype="int64") >> shift
-        new_base = int(keys[0])
-        self.counts = np.bincount(keys - new_base, weights=self.counts).astype("int64")
-        self.base = new_base
-        self.inv /= factor
-        self.offset /= factor
-
-    def bins(self, lo: float, hi: float, n: int) -> list[tuple[float, float, int]]:
-        import numpy as np
-
-        assert self.counts is not None
-        if hi <= lo:
-            return [(lo, hi, int(self.counts.sum()))]
-        step = (hi - lo) / n
-        keys = np.arange(self.base, self.base + len(self.counts), dtype="float64")
-        centers = np.clip((keys + 0.5 + self.offset) / self.inv, lo, hi)
-        index = np.minimum(((centers - lo) / step).astype("int64"), n - 1)
-        totals = np.bincount(index, weights=self.counts, minlength=n).astype("int64")
-        return [
-            (lo + i * step, lo + (i + 1) * step if i < n - 1 else hi, int(totals[i]))
-            for i in range(n)
-        ]

@@ -51,10 +51,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 128 * 1024
+BATCH_ROWS = 64 * 1024
 _READ_AHEAD = 2  # batches parsed ahead of the one being folded
 PROFILE_MEMORY = ("64MB", "512MB")  # DuckDB's budget: small first, larger for wide tables
-CSV_BUFFER_BYTES = 4 * 1024 * 1024  # DuckDB's CSV read buffer (its default is 32 MB a thread)
+CSV_BUFFER_BYTES = 8 * 1024 * 1024  # DuckDB's CSV read buffer (its default is 32 MB a thread)
 
 
 def duckdb_connection(*, memory_limit: str = "128MB") -> duckdb.DuckDBPyConnection:

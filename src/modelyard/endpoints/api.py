@@ -79,9 +79,8 @@ def _runtime_dir(app: Any) -> Path:
 def start_endpoints(app: Any) -> None:
     """Start the supervisor (brings back every deployment in the store)."""
     from modelyard.endpoints.supervisor import EndpointSupervisor
-    from modelyard.models.api import open_server_model_store
-
     from modelyard.errors import ModelyardError
+    from modelyard.models.api import open_server_model_store
 
     try:
         store = open_server_endpoint_store(app)

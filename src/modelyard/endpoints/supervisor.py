@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelyard.endpoints.entities import AuthMode, Deployment, DeploymentState, Endpoint, RequestLog
+from modelyard.endpoints.spare import SpareWorker
 from modelyard.errors import ModelyardError, NotFound
 
 if TYPE_CHECKING:
@@ -97,14 +98,12 @@ class EndpointSupervisor:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._warm: tuple[subprocess.Popen[bytes], socket.socket] | None = None
+        self._spare = SpareWorker(self.runtime_dir / "logs")
         self.stats: dict[str, dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            self._warm = self._start_warm()
         self._thread = threading.Thread(target=self._loop, name="modelyard-endpoints", daemon=True)
         self._thread.start()
 
@@ -119,14 +118,7 @@ class EndpointSupervisor:
         for rt in runtimes:
             self._stop_workers(rt.workers)
         with self._lock:
-            warm, self._warm = self._warm, None
-        if warm is not None:
-            warm[1].close()  # the warm worker exits when its channel closes
-            try:
-                warm[0].wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                warm[0].kill()
-                warm[0].wait(timeout=10)
+            self._spare.stop()
         self._flush_logs()
 
     def refresh(self) -> None:
@@ -163,6 +155,11 @@ class EndpointSupervisor:
                 else:
                     rt.deployment = dep
                     self._check(rt)
+            # a spare, pre-started worker while the workspace has online endpoints
+            if any(str(e.kind) == "online" for e in endpoints.values()) and not self._stop.is_set():
+                self._spare.ensure()
+            else:
+                self._spare.stop()
 
     def _model_dir(self, dep: Deployment) -> Path:
         from modelyard.models.registry import fetch_model_folder
@@ -205,47 +202,6 @@ class EndpointSupervisor:
         time.sleep(1.0)  # let requests already forwarded to the old workers finish
         self._stop_workers(workers)
 
-    def _start_warm(self) -> tuple[subprocess.Popen[bytes], socket.socket] | None:
-        """Start a worker that pre-imports the heavy modules and waits for a deployment, so a
-        new deployment answers its first request sooner."""
-        ours, theirs = socket.socketpair()
-        log_dir = self.runtime_dir / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            with open(log_dir / "warm-worker.log", "ab") as log:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "modelyard.endpoints.worker", "--warm-fd", str(theirs.fileno()),
-                     "--parent-pid", str(os.getpid())],
-                    pass_fds=(theirs.fileno(),), stdout=log, stderr=subprocess.STDOUT,
-                    env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
-        except OSError:
-            logger.warning("could not pre-start a warm worker", exc_info=True)
-            ours.close()
-            return None
-        finally:
-            theirs.close()
-        return proc, ours
-
-    def _hand_to_warm(self, argv: list[str], log_path: Path, sock: socket.socket) -> subprocess.Popen[bytes] | None:
-        """Give a deployment to the warm worker (then start the next one); None if none is."""
-        import json
-
-        warm, self._warm = self._warm, None
-        if warm is None:
-            return None
-        proc, channel = warm
-        try:
-            if proc.poll() is not None:
-                return None
-            socket.send_fds(channel, [json.dumps({"argv": argv, "log": str(log_path)}).encode()], [sock.fileno()])
-            return proc
-        except OSError:
-            return None
-        finally:
-            channel.close()
-            if not self._stop.is_set():
-                self._warm = self._start_warm()
-
     def _spawn(self, rt: _Runtime, index: int, restarts: int = 0) -> WorkerHandle:
         dep = rt.deployment
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -262,7 +218,7 @@ class EndpointSupervisor:
                "--max-body-bytes", str(self.max_body_bytes), "--parent-pid", str(os.getpid())]
         if dep.scoring_script:
             argv += ["--code", str(dep.code), "--scoring-script", dep.scoring_script]
-        proc = self._hand_to_warm(argv, log_path, sock)
+        proc = self._spare.hand_over(argv, log_path, sock, keep_spare=not self._stop.is_set())
         if proc is None:
             cmd = [sys.executable, "-m", "modelyard.endpoints.worker", "--fd", str(sock.fileno()), *argv]
             with open(log_path, "ab") as log:

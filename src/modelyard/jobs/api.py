@@ -152,6 +152,10 @@ def _read_from(path: Any, offset: int) -> bytes:
         return b""
 
 
+def _read_all(artifacts: Any, key: str) -> list[bytes]:
+    return list(artifacts.iter_chunks(key))
+
+
 async def _follow_log(runtime: JobsRuntime, store: JobStore, artifacts: Any, job_id: str, *,
                       follow: bool, offset: int, max_seconds: float) -> AsyncIterator[bytes]:  # fmt: skip
     live = runtime.log_path(job_id)
@@ -167,7 +171,7 @@ async def _follow_log(runtime: JobsRuntime, store: JobStore, artifacts: Any, job
             key = f"{job.artifact_location}/{_LOG_KEY}"
             if await run_in_threadpool(artifacts.info, key) is not None:
                 seen = 0
-                for chunk in await run_in_threadpool(lambda: list(artifacts.iter_chunks(key))):
+                for chunk in await run_in_threadpool(_read_all, artifacts, key):
                     part = chunk[max(0, offset - seen):]
                     seen += len(chunk)
                     if part:
