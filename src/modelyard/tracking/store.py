@@ -208,10 +208,21 @@ class TrackingStore(abc.ABC):
         """Remove a tag from a run. Raises NotFound (run or tag)."""
 
     @abc.abstractmethod
-    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
+    def get_metric_history(
+        self, run_id: str, key: str, *, max_points: int | None = None
+    ) -> list[Metric]:
         """All points of a metric, ordered by step, then timestamp, then insertion.
 
-        Returns an empty list for a key never logged. Raises NotFound for the run.
+        With ``max_points``, a history longer than that is downsampled for charts: the
+        steps are split into equal buckets and each bucket keeps its lowest and highest
+        point, plus the first and last points overall, so every spike stays visible. The
+        result then has at most ``max_points`` points (NaN points are left out of it).
+
+        Returns an empty list for a key never logged.
+
+        Raises:
+            NotFound: the run does not exist.
+            InvalidArgument: ``max_points`` is below 4.
         """
 
     @abc.abstractmethod

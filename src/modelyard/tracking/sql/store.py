@@ -24,6 +24,7 @@ from modelyard.tracking.filter import parse_filter, parse_order_by
 from modelyard.tracking.sql import _convert as cv
 from modelyard.tracking.sql import _rows as q
 from modelyard.tracking.sql._experiments import ExperimentMethods
+from modelyard.tracking.sql._downsample import check_max_points, downsampled_history
 from modelyard.tracking.sql._metrics import group_points, write_points
 from modelyard.tracking.sql._search import (
     RUN_COLUMNS,
@@ -334,9 +335,13 @@ class SqlTrackingStore(ExperimentMethods, TrackingStore):
             if result.rowcount == 0:
                 raise NotFound(f"run {run_id!r} has no tag {key!r}")
 
-    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
+    def get_metric_history(
+        self, run_id: str, key: str, *, max_points: int | None = None
+    ) -> list[Metric]:
         if not isinstance(key, str):
             raise InvalidArgument("metric key must be a string")
+        if max_points is not None:
+            check_max_points(max_points)
         with self._read() as conn:
             row = q.fetch_run_row(conn, run_id)
             series_id = conn.execute(
@@ -346,6 +351,10 @@ class SqlTrackingStore(ExperimentMethods, TrackingStore):
             ).scalar()
             if series_id is None:
                 return []
+            if max_points is not None:
+                sampled = downsampled_history(conn, series_id, key, max_points)
+                if sampled is not None:
+                    return sampled
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             cursor = conn.connection.cursor()
             try:
