@@ -7,11 +7,10 @@ import math
 from datetime import UTC, datetime
 
 import orjson
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from modelyard.tracking import schemas as s
-from modelyard.tracking.downsample import downsample_indices
 from modelyard.tracking.entities import (
     Experiment,
     LifecycleStage,
@@ -84,18 +83,3 @@ def test_history_travels_in_columns() -> None:
     assert [p.step for p in back] == [0, 1, 2] and math.isnan(back[1].value)
 
 
-@settings(deadline=None)
-@given(st.lists(floats, min_size=0, max_size=300), st.integers(1, 50))
-def test_downsampling_keeps_ends_and_extremes_within_budget(values: list[float], budget: int) -> None:
-    keep = downsample_indices(values, budget)
-    assert keep == sorted(set(keep))
-    if len(values) <= budget:
-        assert keep == list(range(len(values)))
-        return
-    assert len(keep) <= budget
-    if budget >= 4:
-        assert keep[0] == 0 and keep[-1] == len(values) - 1
-        finite = [v for v in values if not math.isnan(v)]
-        if finite:
-            kept = [values[i] for i in keep]
-            assert max(finite) in kept and min(finite) in kept

@@ -400,6 +400,33 @@ class TestMetrics:
         assert math.isnan(summaries["allnan"].min) and math.isnan(summaries["allnan"].max)
         assert math.isnan(summaries["lastnan"].latest) and summaries["lastnan"].max == 1.0
 
+    def test_downsampled_history_keeps_ends_and_spikes(self, tracking_store: TrackingStore) -> None:
+        exp = tracking_store.create_experiment("e")
+        run = tracking_store.create_run(exp.id)
+        points = [pt("loss", float(i % 97), step=i, ts=T0 + i) for i in range(5000)]
+        points[1234] = pt("loss", 1e6, step=1234, ts=T0 + 1234)  # a spike
+        points[3000] = pt("loss", -5.0, step=3000, ts=T0 + 3000)  # a dip
+        points[10] = pt("loss", math.nan, step=10, ts=T0 + 10)
+        tracking_store.log_batch(run.id, metrics=points)
+        small = tracking_store.get_metric_history(run.id, "loss", max_points=200)
+        assert 100 <= len(small) <= 200
+        steps = [m.step for m in small]
+        assert steps == sorted(steps) and len(set(steps)) == len(steps)
+        assert steps[0] == 0 and steps[-1] == 4999
+        values = {m.step: m.value for m in small}
+        assert values[1234] == 1e6 and values[3000] == -5.0
+        assert all(values[s] == points[s].value for s in steps)  # real points, not averages
+        # short histories come back whole, NaN included
+        whole = tracking_store.get_metric_history(run.id, "loss", max_points=5000)
+        assert len(whole) == 5000 and math.isnan(whole[10].value)
+
+    @pytest.mark.parametrize("bad", [0, 3, -1])
+    def test_downsampling_needs_at_least_four_points(self, tracking_store: TrackingStore, bad: int) -> None:
+        exp = tracking_store.create_experiment("e")
+        run = tracking_store.create_run(exp.id)
+        with pytest.raises(InvalidArgument):
+            tracking_store.get_metric_history(run.id, "loss", max_points=bad)
+
     def test_history_of_unknown_key_and_run(self, tracking_store: TrackingStore) -> None:
         exp = tracking_store.create_experiment("e")
         run = tracking_store.create_run(exp.id)

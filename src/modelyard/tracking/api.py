@@ -176,14 +176,14 @@ def runs_metric_history(
     run_id: str,
     key: str,
     store: TrackingStoreDep,
-    max_points: Annotated[int | None, Query(ge=1)] = None,
+    max_points: Annotated[int | None, Query(ge=4)] = None,
 ):
-    points = store.get_metric_history(run_id, key)
-    if max_points is not None and len(points) > max_points:
-        from modelyard.tracking.downsample import downsample_indices
-
-        keep = downsample_indices([p.value for p in points], max_points)
-        return json_response(s.history_to_wire(key, [points[i] for i in keep], total=len(points)))
+    points = store.get_metric_history(run_id, key, max_points=max_points)
+    if max_points is not None:
+        summary = store.get_run(run_id).metrics.get(key)
+        total = summary.count if summary is not None else len(points)
+        if total > len(points):
+            return json_response(s.history_to_wire(key, points, total=total))
     return json_response(s.history_to_wire(key, points))
 
 

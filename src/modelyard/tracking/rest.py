@@ -184,8 +184,12 @@ class RestTrackingStore(TrackingStore):
     def delete_tag(self, run_id: str, key: str) -> None:
         self._call("DELETE", f"/runs/{_q(run_id)}/tags/{_q(key)}")
 
-    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
-        return s.history_from_wire(self._call("GET", f"/runs/{_q(run_id)}/metrics/{_q(key)}/history"))
+    def get_metric_history(
+        self, run_id: str, key: str, *, max_points: int | None = None
+    ) -> list[Metric]:
+        params = None if max_points is None else {"max_points": max_points}
+        path = f"/runs/{_q(run_id)}/metrics/{_q(key)}/history"
+        return s.history_from_wire(self._call("GET", path, params=params))
 
     def search_runs(
         self,
