@@ -111,10 +111,13 @@ def test_credentials_from_a_named_profile(
     v = data_store.create_version("sales", type=DataType.MLTABLE, source="datastore://lab/tables")
     assert v.row_count == 3
     data_store.create_datastore(
-        "nobody", type=DatastoreType.S3, config={**lake, "profile": "nobody"}
+        "elsewhere", type=DatastoreType.S3, config={**lake, "profile": "nobody"}
     )
-    with pytest.raises(NotFound, match="nobody"):
+    with pytest.raises(NotFound, match="nobody.*could not be found|could not be found.*nobody"):
         data_store.create_version(
-            "other", type=DataType.MLTABLE, source="datastore://nobody/tables"
+            "other", type=DataType.MLTABLE, source="datastore://elsewhere/tables"
         )
+    data_store.create_datastore("bare", type=DatastoreType.S3, config=lake)  # no keys anywhere
+    with pytest.raises(NotFound, match="credentials"):
+        data_store.create_version("other", type=DataType.MLTABLE, source="datastore://bare/tables")
     assert [a.name for a in data_store.list_assets()] == ["sales"]

@@ -1,9 +1,18 @@
-"""Example work for ``modelyard demo``: real training runs on scikit-learn's bundled digits.
+"""Example work for ``modelyard demo``: a workspace that shows every part of Modelyard.
 
-Six runs of a linear classifier trained epoch by epoch (``SGDClassifier.partial_fit``) with
-different losses and regularisation, each logging its parameters, per-epoch learning curves,
-final scores, a confusion-matrix figure, a JSON report and a predictions table. No download:
-the digits data ships with scikit-learn.
+* An experiment of six real training runs on scikit-learn's bundled digits: a linear
+  classifier trained epoch by epoch (``SGDClassifier.partial_fit``) with different losses and
+  regularisation, each logging its parameters, per-epoch learning curves, final scores, a
+  confusion-matrix figure, a JSON report, a predictions table and the model (scaler and
+  classifier as one pipeline, with an input example).
+* The best run's model registered as ``digits-classifier`` (alias ``champion``).
+* A data asset ``iris`` (an open dataset of ``modelyard.datasets``) with its profile.
+* A command job on the local compute that cross-validates a tree on that asset, with its log.
+* An online endpoint ``digits`` with one deployment of the registered model; the server's
+  supervisor starts it when ``modelyard server`` (or ``demo`` without ``--no-serve``) runs.
+
+No download: every dataset ships with scikit-learn or Modelyard. Each part is made once;
+running the demo again adds nothing.
 """
 
 from __future__ import annotations
@@ -16,9 +25,15 @@ from modelyard.errors import InvalidArgument
 if TYPE_CHECKING:
     from modelyard.sdk.workspace import Workspace
 
-__all__ = ["CONFIGS", "DEMO_EXPERIMENT", "fill_workspace"]
+__all__ = ["CONFIGS", "DEMO_ENDPOINT", "DEMO_EXPERIMENT", "DEMO_JOB", "DEMO_MODEL", "fill_workspace"]
 
 DEMO_EXPERIMENT = "demo-digits"
+DEMO_MODEL = "digits-classifier"
+DEMO_ENDPOINT = "digits"
+DEMO_DEPLOYMENT = "blue"
+DEMO_DATA = "iris"
+DEMO_JOB_EXPERIMENT = "demo-jobs"
+DEMO_JOB = "iris-cross-validation"
 EPOCHS = 15
 
 #: (run name, SGDClassifier parameters)
@@ -47,7 +62,7 @@ def _load() -> Any:
         data.data, data.target, test_size=0.25, random_state=0, stratify=data.target
     )
     scaler = StandardScaler().fit(x_train)
-    return scaler.transform(x_train), scaler.transform(x_test), y_train, y_test
+    return scaler.transform(x_train), scaler.transform(x_test), y_train, y_test, scaler, x_test
 
 
 def _confusion_figure(matrix: Any, title: str) -> Any | None:
@@ -86,7 +101,12 @@ def _train_one(ws: Workspace, name: str, params: dict[str, Any], data: Any) -> s
         log_loss,
     )
 
-    x_train, x_test, y_train, y_test = data
+    import pandas as pd
+    from sklearn.pipeline import Pipeline
+
+    from modelyard.models.operations import log_model_to_run
+
+    x_train, x_test, y_train, y_test, scaler, raw_test = data
     classes = np.unique(y_train)
     model = SGDClassifier(random_state=42, **params)
     with ws.runs.start(experiment=DEMO_EXPERIMENT, name=name, tags={"dataset": "digits", "source": "demo"}) as run:
@@ -114,11 +134,14 @@ def _train_one(ws: Workspace, name: str, params: dict[str, Any], data: Any) -> s
         run.log_table(
             {"true": y_test.tolist(), "predicted": predicted.tolist()}, "predictions.csv"
         )
+        # The fitted scaler and classifier as one pipeline: it takes the raw 8x8 pixels.
+        example = pd.DataFrame(raw_test[:2], columns=[f"pixel_{i}" for i in range(raw_test.shape[1])])
+        log_model_to_run(run, Pipeline([("scale", scaler), ("classify", model)]), name="model",
+                         input_example=example)
         return run.id
 
 
-def fill_workspace(ws: Workspace, *, force: bool = False, say: Callable[[str], None] = print) -> list[str]:
-    """Train the demo runs into ``ws``; return their ids (none if they exist, unless ``force``)."""
+def _train_all(ws: Workspace, *, force: bool, say: Callable[[str], None]) -> list[str]:
     if not force:
         exp = ws.experiments.find(DEMO_EXPERIMENT)
         if exp is not None:
@@ -135,4 +158,116 @@ def fill_workspace(ws: Workspace, *, force: bool = False, say: Callable[[str], N
             warnings.simplefilter("ignore")  # convergence chatter of a deliberately short training
             ids.append(_train_one(ws, name, params, data))
         say(f"  trained {name}: acc {ws.runs.get(ids[-1]).metrics['acc'].latest:.3f}")
+    return ids
+
+
+def _register_best(ws: Workspace, say: Callable[[str], None]) -> None:
+    """Register the model of the most accurate demo run (once) and point ``champion`` at it."""
+    from modelyard.errors import NotFound
+
+    try:
+        ws.models.get_model(DEMO_MODEL)
+        return
+    except NotFound:
+        pass
+    runs = ws.runs.search(experiment=DEMO_EXPERIMENT, order_by=["metrics.acc DESC"], max_results=len(CONFIGS) * 4)
+    best = next((r for r in runs if "acc" in r.metrics), None)
+    if best is None:
+        say("No demo run to register a model from.")
+        return
+    version = ws.models.create(name=DEMO_MODEL, path=f"runs:/{best.id}/model",
+                               description="Handwritten digits (8x8 pixels) -> digit; the best demo run.",
+                               tags={"task": "classification", "dataset": "digits"})
+    ws.models.set_alias(DEMO_MODEL, "champion", version.version)
+    say(f"  registered {DEMO_MODEL} v{version.version} from run {best.name} (acc {best.metrics['acc'].latest:.3f})")
+
+
+def _data_asset(ws: Workspace, say: Callable[[str], None]) -> str:
+    """Register the iris table as a data asset (once), profile it; return its ``name:version``."""
+    from modelyard import datasets
+
+    existing = ws.data.list(DEMO_DATA)
+    if existing:
+        return f"{DEMO_DATA}:{existing[0].version}"
+    v = ws.data.create_or_update(name=DEMO_DATA, path=datasets.path(DEMO_DATA), type="mltable",
+                                 description=datasets.info(DEMO_DATA).description, tags={"source": "demo"})
+    ws.data.profile(v.name, v.version)  # computed once and kept with the version
+    say(f"  registered data asset {v.name}:{v.version} ({v.row_count} rows) with its profile")
+    return f"{v.name}:{v.version}"
+
+
+# The job's script: cross-validates a decision tree on the iris asset, printing and logging as it goes.
+_JOB_SCRIPT = """
+import sys
+import modelyard as yard
+from sklearn.model_selection import StratifiedKFold
+from sklearn.tree import DecisionTreeClassifier
+
+df = yard.datasets.load("iris")
+x, y = df.drop(columns=["species"]).to_numpy(), df["species"].to_numpy()
+print(f"loaded iris: {len(df)} rows, {x.shape[1]} features", flush=True)
+with yard.start_run():
+    yard.log_params({"model": "DecisionTreeClassifier", "max_depth": 3, "folds": 5})
+    scores = []
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    for fold, (tr, te) in enumerate(folds.split(x, y)):
+        tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(x[tr], y[tr])
+        scores.append(tree.score(x[te], y[te]))
+        yard.log_metric("fold_acc", scores[-1], step=fold)
+        print(f"fold {fold + 1}/5  accuracy={scores[-1]:.4f}", flush=True)
+    yard.log_metric("cv_acc", sum(scores) / len(scores))
+print("warning: a depth-3 tree is a small model, on purpose", file=sys.stderr, flush=True)
+print(f"mean accuracy {sum(scores) / len(scores):.4f}", flush=True)
+"""
+
+
+def _job(ws: Workspace, data_ref: str, say: Callable[[str], None]) -> None:
+    """Run the cross-validation job on the local compute (once) and wait for it."""
+    import shlex
+    import sys
+
+    from modelyard.jobs.client import command
+
+    if ws.jobs.list(experiment=DEMO_JOB_EXPERIMENT):
+        return
+    submitted = ws.jobs.create_or_update(command(
+        command=f"{shlex.quote(sys.executable)} -c {shlex.quote(_JOB_SCRIPT)}", compute="local",
+        experiment_name=DEMO_JOB_EXPERIMENT, display_name=DEMO_JOB, timeout=600,
+        description="5-fold cross-validation of a decision tree on the iris data asset",
+    ))  # fmt: skip
+    ws.data.record_use(data_ref, run_id=submitted.id, direction="input")
+    job = submitted.wait(timeout=600)
+    say(f"  ran job {DEMO_JOB}: {job.status.value}")
+
+
+def _endpoint(ws: Workspace, say: Callable[[str], None]) -> None:
+    """An online endpoint with one deployment of the registered model (once). The server's
+    supervisor starts its workers whenever a server runs on this workspace."""
+    from modelyard.errors import NotFound
+
+    try:
+        ws.endpoints.get(DEMO_ENDPOINT)
+        return
+    except NotFound:
+        pass
+    try:
+        version = ws.models.get(DEMO_MODEL, alias="champion")
+    except NotFound:
+        return
+    ws.endpoints.create(name=DEMO_ENDPOINT, description="Reads a handwritten digit (8x8 pixels)",
+                        tags={"source": "demo"})
+    ws.endpoints.create_deployment(DEMO_ENDPOINT, name=DEMO_DEPLOYMENT, model=f"models:/{DEMO_MODEL}/{version.version}",
+                                   settings={"request_logging_rate": 1.0})
+    say(f"  created endpoint {DEMO_ENDPOINT} (deployment {DEMO_DEPLOYMENT}: {DEMO_MODEL} v{version.version})")
+
+
+def fill_workspace(ws: Workspace, *, force: bool = False, say: Callable[[str], None] = print) -> list[str]:
+    """Fill ``ws`` with the demo's work; return the ids of the training runs made now (none
+    when they exist, unless ``force``). The model, data asset, job and endpoint are each made
+    once, whatever ``force`` says."""
+    ids = _train_all(ws, force=force, say=say)
+    _register_best(ws, say)
+    data_ref = _data_asset(ws, say)
+    _job(ws, data_ref, say)
+    _endpoint(ws, say)
     return ids

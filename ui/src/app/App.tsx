@@ -7,7 +7,8 @@ import { Layout } from "./Layout";
 import { HomePage } from "../pages/home/HomePage";
 import { ExperimentsPage } from "../pages/experiments/ExperimentsPage";
 import { ExperimentRunsPage } from "../pages/runs/ExperimentRunsPage";
-import { ComingSoonPage } from "../pages/ComingSoonPage";
+import { ModelsPage } from "../pages/models/ModelsPage";
+import { EndpointsPage } from "../pages/endpoints/EndpointsPage";
 import { JobsPage } from "../pages/jobs/JobsPage";
 import { ComputePage } from "../pages/jobs/ComputePage";
 import { DataPage } from "../pages/data/DataPage";
@@ -17,6 +18,9 @@ import { NotFoundPage } from "../pages/NotFoundPage";
 const RunPage = lazy(() => import("../pages/run/RunPage"));
 const ComparePage = lazy(() => import("../pages/compare/ComparePage"));
 const DataAssetPage = lazy(() => import("../pages/data/DataAssetPage"));
+const ModelPage = lazy(() => import("../pages/models/ModelPage"));
+const ModelVersionPage = lazy(() => import("../pages/models/ModelVersionPage"));
+const EndpointPage = lazy(() => import("../pages/endpoints/EndpointPage"));
 
 export function makeQueryClient() {
   return new QueryClient({
@@ -42,8 +46,11 @@ export function AppRoutes() {
         <Route path="compare" element={<Suspense fallback={<Loading />}><ComparePage /></Suspense>} />
         <Route path="jobs" element={<JobsPage />} />
         <Route path="jobs/:runId" element={<Suspense fallback={<Loading />}><RunPage /></Suspense>} />
-        <Route path="models" element={<ComingSoonPage feature="models" />} />
-        <Route path="endpoints" element={<ComingSoonPage feature="endpoints" />} />
+        <Route path="models" element={<ModelsPage />} />
+        <Route path="models/:name" element={<Suspense fallback={<Loading />}><ModelPage /></Suspense>} />
+        <Route path="models/:name/versions/:version" element={<Suspense fallback={<Loading />}><ModelVersionPage /></Suspense>} />
+        <Route path="endpoints" element={<EndpointsPage />} />
+        <Route path="endpoints/:name" element={<Suspense fallback={<Loading />}><EndpointPage /></Suspense>} />
         <Route path="data" element={<DataPage />} />
         <Route path="data/:name" element={<Suspense fallback={<Loading />}><DataAssetPage /></Suspense>} />
         <Route path="compute" element={<ComputePage />} />

@@ -6,6 +6,8 @@ const TONE: Record<string, string> = {
   Running: "info",
   Queued: "warn",
   Canceled: "",
+  Ready: "ok",
+  Creating: "warn",
 };
 
 export function StatusBadge({ status }: { status: RunStatus | string }) {
