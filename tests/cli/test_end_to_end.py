@@ -87,7 +87,7 @@ def test_help_does_not_load_the_heavy_stack(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_fills_the_workspace_with_real_training_runs(cli, tmp_path: Path) -> None:
+def test_demo_fills_the_workspace_with_runs_a_job_a_model_an_endpoint_and_data(cli, tmp_path: Path) -> None:
     location = str(tmp_path / "demo")
     res = cli("-w", location, "demo", "--no-serve")
     assert res.exit_code == 0, res.stderr
@@ -100,9 +100,36 @@ def test_demo_fills_the_workspace_with_real_training_runs(cli, tmp_path: Path) -
         assert run["params"]["model"] == "SGDClassifier"
         files = {a["path"] for a in json.loads(cli("-w", location, "run", "artifacts", run["id"], "-o", "json").stdout)}
         assert {"confusion_matrix.png", "report.json", "predictions.csv"} <= files
+    # The best run's model, registered with its input example and the champion alias.
+    best = max(runs, key=lambda r: r["metrics"]["acc"]["latest"])
+    (model,) = json.loads(cli("-w", location, "model", "list", "-o", "json").stdout)
+    assert model["name"] == "digits-classifier" and model["aliases"] == {"champion": 1}
+    version = json.loads(cli("-w", location, "model", "show", "digits-classifier", "-o", "json").stdout)
+    assert version["run_id"] == best["id"] and "sklearn" in version["flavors"]
+    assert "pixel_0" in version["signature"]["inputs"]
+    # A command job that ran on the local compute, with its log.
+    (job,) = json.loads(cli("-w", location, "job", "list", "-o", "json").stdout)
+    assert job["status"] == "Finished" and job["compute"] == "local"
+    log = cli("-w", location, "job", "logs", job["id"]).stdout
+    assert "fold 5/5" in log and "mean accuracy" in log
+    # The iris data asset with its profile, read by the job.
+    profile = json.loads(cli("-w", location, "data", "profile", "iris", "-o", "json").stdout)
+    assert profile["row_count"] == 150
+    shown = json.loads(cli("-w", location, "data", "show", "iris", "-o", "json").stdout)
+    assert job["id"] in json.dumps(shown)
+    # An online endpoint with one deployment of the registered model (served once a server runs).
+    (endpoint,) = json.loads(cli("-w", location, "online-endpoint", "list", "-o", "json").stdout)
+    assert endpoint["name"] == "digits" and endpoint["traffic"] == {"blue": 100}
+    (dep,) = json.loads(cli("-w", location, "online-deployment", "list", "-e", "digits", "-o", "json").stdout)
+    assert dep["model"] == "models:/digits-classifier/1"
+
     again = cli("-w", location, "demo", "--no-serve")  # a second call does not add more
     assert again.exit_code == 0
-    assert len(json.loads(cli("-w", location, "run", "list", "-o", "json").stdout)) == 6
+    assert len(json.loads(cli("-w", location, "run", "list", "-o", "json").stdout)) == 7  # 6 runs + the job
+    assert len(json.loads(cli("-w", location, "job", "list", "-o", "json").stdout)) == 1
+    assert len(json.loads(cli("-w", location, "model", "list", "-o", "json").stdout)[0:]) == 1
+    assert json.loads(cli("-w", location, "model", "show", "digits-classifier", "-o", "json").stdout)["version"] == 1
+    assert len(json.loads(cli("-w", location, "online-endpoint", "list", "-o", "json").stdout)) == 1
 
 
 def test_server_command_serves_the_workspace(tmp_path: Path) -> None:

@@ -40,18 +40,27 @@ def ray_address(tmp_path_factory) -> Iterator[str]:
     ray_bin = Path(sys.executable).parent / "ray"
     if not ray_bin.exists():
         _unavailable("ray is not installed (pip install 'modelyard[ray]')")
-    port, dash = _free_port(), _free_port()
-    tmp = tmp_path_factory.mktemp("ray")
     # the cluster runs with this virtualenv active, as a user's would: `python` is this one
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     env = {**os.environ, "PATH": path, "RAY_USAGE_STATS_ENABLED": "0"}
-    cmd = [str(ray_bin), "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
-           "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--include-dashboard", "true",
-           "--num-cpus", "2", "--temp-dir", str(tmp), "--disable-usage-stats"]  # fmt: skip
-    started = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180, check=False)
-    if started.returncode != 0:
+    # Ray's dashboard modules occasionally die while starting on a loaded 2-core machine
+    # ("Module MetricsHead failed to start"): a head that fails to start is stopped and
+    # started afresh, up to three times, before the fixture gives up.
+    failures: list[str] = []
+    for _attempt in range(3):
+        port, dash = _free_port(), _free_port()
+        tmp = tmp_path_factory.mktemp("ray")
+        cmd = [str(ray_bin), "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(port),
+               "--dashboard-host", "127.0.0.1", "--dashboard-port", str(dash), "--include-dashboard", "true",
+               "--num-cpus", "2", "--temp-dir", str(tmp), "--disable-usage-stats"]  # fmt: skip
+        started = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180, check=False)
+        if started.returncode == 0:
+            break
         _stop_head(tmp)
-        _unavailable(f"ray start failed: {started.stderr[-2000:]}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        failures.append(started.stderr[-1500:])
+    else:
+        _unavailable(f"ray start failed 3 times; last: {failures[-1]}")
     address = f"http://127.0.0.1:{dash}"
     try:
         from ray.job_submission import JobSubmissionClient

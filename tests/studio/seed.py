@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Seeded", "SeededJobs", "seed_jobs", "seed_workspace"]
+__all__ = ["Seeded", "SeededJobs", "seed_jobs", "seed_workspace", "wait_endpoint"]
 
 # A tiny valid 8x8 PNG (a red square), so the image preview has something real to draw.
 _PNG = bytes.fromhex(
@@ -31,6 +31,12 @@ class Seeded:
     parent_run_id: str = ""
     long_run_id: str = ""
     data_asset: str = ""
+    model_name: str = ""
+    model_version: int = 0
+    model_run_id: str = ""
+    model_data_input: str = ""
+    endpoint_name: str = ""
+    deployment_name: str = ""
 
 
 def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -> Seeded:
@@ -100,6 +106,7 @@ def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -
 
     ws.experiments.create("empty-experiment")
     seeded.data_asset = _seed_data(ws, folder.parent / "penguins.csv", seeded.best_run_id)
+    _seed_model_and_endpoint(ws, seeded)
     ws.close()
     return seeded
 
@@ -123,6 +130,42 @@ def _seed_data(ws, csv: Path, run_id: str) -> str:  # noqa: ANN001
                                   description="Palmer penguins, a sample (more rows)")
     ws.data.record_use(f"penguins:{v2.version}", run_id=run_id, direction="input")
     return "penguins"
+
+
+def _seed_model_and_endpoint(ws, seeded: Seeded) -> None:  # noqa: ANN001
+    """A real scikit-learn model trained on the iris asset, registered, and an online endpoint
+    serving it (recorded in the store: the server's supervisor starts it)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from modelyard import datasets
+    from modelyard.models.operations import log_model_to_run
+
+    iris = ws.data.create_or_update(name="iris", path=datasets.path("iris"), type="mltable")
+    df = datasets.load("iris")
+    # Species as class numbers: signature inference rejects string predictions (an object array).
+    x, y = df.drop(columns=["species"]), df["species"].astype("category").cat.codes
+    run = ws.runs.start(experiment="iris-models", name="iris-logreg")
+    ws.data.record_use(f"iris:{iris.version}", run_id=run.id, direction="input")
+    model = LogisticRegression(max_iter=500).fit(x, y)
+    run.log_metric("train_acc", model.score(x, y))
+    log_model_to_run(run, model, name="model", input_example=x.head(2), registered_model_name="iris-classifier")
+    run.end()
+    ws.models.set_alias("iris-classifier", "champion", 1)
+    ws.endpoints.create(name="iris-online", description="Iris species from four measurements")
+    ws.endpoints.create_deployment("iris-online", name="blue", model="models:/iris-classifier/1",
+                                   settings={"request_logging_rate": 1.0})
+    seeded.model_name, seeded.model_version, seeded.model_run_id = "iris-classifier", 1, run.id
+    seeded.model_data_input = f"iris:{iris.version}"
+    seeded.endpoint_name, seeded.deployment_name = "iris-online", "blue"
+
+
+def wait_endpoint(url: str, seeded: Seeded) -> None:
+    """Block until the server at ``url`` has started the seeded deployment."""
+    from modelyard.sdk import Workspace
+
+    ws = Workspace(url)
+    ws.endpoints.wait_ready(seeded.endpoint_name, seeded.deployment_name, timeout=240)
+    ws.close()
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.studio.conftest import REPO, UI
-from tests.studio.seed import seed_jobs, seed_workspace
+from tests.studio.seed import seed_jobs, seed_workspace, wait_endpoint
 from tests.support.server import live_server
 
 pytestmark = pytest.mark.browser
@@ -27,6 +27,7 @@ def test_studio_end_to_end(tmp_path: Path, node: str, chromium: str) -> None:
     seed_file = tmp_path / "seed.json"
     with live_server(tmp_path / "ws") as srv:
         jobs = seed_jobs(srv.url, tmp_path / "release-live-job")
+        wait_endpoint(srv.url, seeded)
         seed_file.write_text(json.dumps({**asdict(seeded), **asdict(jobs)}))
         proc = subprocess.run(
             [node, str(UI / "e2e/run.mjs"), srv.url, str(SCREENSHOTS), str(seed_file)],
@@ -46,7 +47,10 @@ def test_studio_end_to_end(tmp_path: Path, node: str, chromium: str) -> None:
     assert "finished job: its whole log and exit code" in steps
     assert "followed a running job's log live until the job finished" in steps
     assert "data asset: preview table and profile" in steps
+    assert f"model version {seeded.model_name} v1: signature, input example, lineage to its run and data" in steps
+    assert f"endpoint console: prediction from deployment {seeded.deployment_name}, status 200" in steps
     for name in ["home", "experiments", "runs-table", "compare", "run-overview", "run-metrics",
                  "run-artifacts-csv", "run-children", "jobs", "job-logs", "job-logs-live",
-                 "data", "data-preview", "data-profile", "compute", "runs-table-dark"]:
+                 "data", "data-preview", "data-profile", "compute", "models", "model-version", "endpoints",
+                 "endpoint", "endpoint-console", "endpoint-monitoring", "runs-table-dark"]:
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

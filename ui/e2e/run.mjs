@@ -215,12 +215,58 @@ try {
   step("data asset: preview table and profile (types, missing, histograms)");
   await shot("data-profile");
 
-  // Compute targets, then a coming-soon page and not-found.
+  // Compute targets.
   await page.click('nav[aria-label="Main"] >> text=Compute');
   await page.waitForSelector('[data-testid="computes-table"] tr[data-compute="local"]');
   await shot("compute");
+
+  // Models: the registry, a version with its signature, input example and lineage.
   await page.click('nav[aria-label="Main"] >> text=Models');
-  await page.waitForSelector("text=arrives with the models release");
+  await page.waitForSelector(`[data-testid="models-table"] tr[data-model="${seed.model_name}"]`);
+  const aliasText = await page.textContent(`[data-testid="models-table"] tr[data-model="${seed.model_name}"]`);
+  check(/@champion/.test(aliasText ?? ""), `the models list shows no alias: ${aliasText}`);
+  await shot("models");
+  await page.click(`[data-testid="models-table"] tr[data-model="${seed.model_name}"] >> text=v${seed.model_version}`);
+  await page.waitForSelector('[data-testid="signature-inputs"] tbody tr');
+  const sigCols = await page.$$eval('[data-testid="signature-inputs"] tbody tr td:first-child', (els) => els.map((e) => e.textContent));
+  check(sigCols.includes("sepal_length"), `signature columns: ${sigCols.join(", ")}`);
+  await page.waitForSelector('[data-testid="input-example"]');
+  await page.waitForSelector(`[data-testid="lineage"] a[href="/runs/${seed.model_run_id}"]`);
+  await page.waitForSelector(`[data-testid="lineage"] >> text=${seed.model_data_input}`);
+  await page.waitForSelector('[data-testid="model-files"] >> text=MLmodel');
+  step(`model version ${seed.model_name} v${seed.model_version}: signature, input example, lineage to its run and data`);
+  await shot("model-version");
+
+  // Endpoints: the list, deployments with traffic, the test console, monitoring.
+  await page.click('nav[aria-label="Main"] >> text=Endpoints');
+  await page.waitForSelector(`[data-testid="endpoints-table"] tr[data-endpoint="${seed.endpoint_name}"] [data-status="Ready"]`);
+  await shot("endpoints");
+  await page.click(`[data-testid="endpoints-table"] >> text=${seed.endpoint_name}`);
+  await page.waitForSelector(`[data-testid="deployments-table"] tr[data-deployment="${seed.deployment_name}"]`);
+  const share = await page.textContent(`[data-testid="traffic-${seed.deployment_name}"]`);
+  check(share === "100%", `traffic of ${seed.deployment_name}: ${share}`);
+  await shot("endpoint");
+  await page.click('role=tab[name=/Test/]');
+  await page.waitForFunction(() => /sepal_length/.test(document.querySelector('[data-testid="console-body"]')?.value ?? ""));
+  await page.click('[data-testid="send"]');
+  await page.waitForSelector('[data-testid="prediction"]');
+  const prediction = await page.textContent('[data-testid="prediction"]');
+  check(/"predictions":\s*\[\s*[012],\s*[012]\s*\]/.test(prediction ?? ""), `no prediction shown: ${prediction}`);
+  const status = await page.textContent('[data-testid="response-status"]');
+  const served = await page.textContent('[data-testid="response-deployment"]');
+  check(status === "200", `console status ${status}`);
+  step(`endpoint console: prediction from deployment ${served}, status ${status}`);
+  await shot("endpoint-console");
+  for (let i = 0; i < 3; i++) { // a few more requests, so the monitoring charts have points
+    const answered = page.waitForResponse((r) => r.url().endsWith(`/endpoints/${seed.endpoint_name}/score`));
+    await page.click('[data-testid="send"]');
+    await answered;
+  }
+  await page.click('role=tab[name=/Monitoring/]');
+  await page.waitForSelector('[data-testid="endpoint-metrics"]');
+  await page.waitForSelector('[data-testid="endpoint-charts"] canvas');
+  await shot("endpoint-monitoring");
+  // A page that does not exist.
   await page.evaluate(() => { history.pushState({}, "", "/no/such/page"); dispatchEvent(new PopStateEvent("popstate")); });
   await page.waitForSelector("text=This page does not exist");
 

@@ -178,6 +178,8 @@ def _register_best(ws: Workspace, say: Callable[[str], None]) -> None:
     version = ws.models.create(name=DEMO_MODEL, path=f"runs:/{best.id}/model",
                                description="Handwritten digits (8x8 pixels) -> digit; the best demo run.",
                                tags={"task": "classification", "dataset": "digits"})
+    ws.models.update(DEMO_MODEL, description="Reads a handwritten digit from its 8x8 pixels.",
+                     tags={"task": "classification", "source": "demo"})
     ws.models.set_alias(DEMO_MODEL, "champion", version.version)
     say(f"  registered {DEMO_MODEL} v{version.version} from run {best.name} (acc {best.metrics['acc'].latest:.3f})")
 
@@ -185,10 +187,12 @@ def _register_best(ws: Workspace, say: Callable[[str], None]) -> None:
 def _data_asset(ws: Workspace, say: Callable[[str], None]) -> str:
     """Register the iris table as a data asset (once), profile it; return its ``name:version``."""
     from modelyard import datasets
+    from modelyard.errors import NotFound
 
-    existing = ws.data.list(DEMO_DATA)
-    if existing:
-        return f"{DEMO_DATA}:{existing[0].version}"
+    try:
+        return f"{DEMO_DATA}:{ws.data.get(DEMO_DATA).version}"
+    except NotFound:
+        pass
     v = ws.data.create_or_update(name=DEMO_DATA, path=datasets.path(DEMO_DATA), type="mltable",
                                  description=datasets.info(DEMO_DATA).description, tags={"source": "demo"})
     ws.data.profile(v.name, v.version)  # computed once and kept with the version

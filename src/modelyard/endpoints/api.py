@@ -269,10 +269,9 @@ def endpoints_openapi(name: str, store: StoreDep, request: Request):
 async def _http(app: Any) -> Any:
     client = getattr(app.state, "endpoint_http", None)
     if client is None:
-        import httpx
+        from modelyard.endpoints.forward import WorkerPool
 
-        client = httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=5.0),
-                                   limits=httpx.Limits(max_connections=512, max_keepalive_connections=256))
+        client = WorkerPool(timeout=120.0, connect_timeout=5.0)
         app.state.endpoint_http = client
     return client
 
@@ -291,15 +290,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 async def _forward(client: Any, urls: list[str], body: bytes) -> Any:
-    import httpx
+    from modelyard.endpoints.forward import WorkerUnreachable
 
     last: Exception | None = None
     for attempt in range(2):
         for url in urls:
             try:
-                return await client.post(f"{url}/score", content=body, headers={"content-type": "application/json"})
-            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as e:
+                return await client.post(url, "/score", body)
+            except WorkerUnreachable as e:
                 last = e
+            except TimeoutError as e:
+                raise BackendUnavailable(f"the worker at {url} did not answer within {client.timeout:.0f} s") from e
         if attempt == 0:
             await asyncio.sleep(0.05)
     raise BackendUnavailable(f"no worker of the deployment answered: {last}")

@@ -22,7 +22,7 @@ import orjson
 
 from modelyard.errors import InvalidArgument
 
-__all__ = ["MicroBatcher", "parse_payload", "to_predictions"]
+__all__ = ["MicroBatcher", "numeric_rows", "parse_payload", "to_predictions"]
 
 _KEYS = ("input_data", "dataframe_split", "dataframe_records", "inputs", "instances")
 
@@ -76,6 +76,40 @@ def parse_payload(body: bytes) -> Any:
     raise InvalidArgument(f"'{key}' must be a list of rows or an object of columns")
 
 
+def numeric_rows(body: bytes, columns: list[str], dtype: str) -> Any | None:
+    """The rows of a plain numeric request as one array, or None to take the full path.
+
+    The fast path of a worker whose signature is all ``double`` (or all ``float``) columns:
+    ``{"input_data"|"dataframe_split": {"columns": <exactly the signature's>, "data": [[...]]}}``
+    with only numbers in it. Anything else (another form, other columns, booleans, nulls,
+    strings, ragged rows, an empty batch) returns None, and :func:`parse_payload` plus the
+    signature check give the answer or the error that names the problem.
+    """
+    import numpy as np
+
+    if b"true" in body or b"false" in body or b"null" in body:
+        return None
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(doc, dict) or len(doc) != 1:
+        return None
+    value = doc.get("input_data", doc.get("dataframe_split"))
+    if not isinstance(value, dict) or value.get("columns") != columns:
+        return None
+    data = value.get("data")
+    if not isinstance(data, list) or not data:
+        return None
+    try:
+        array = np.asarray(data)
+    except ValueError:  # ragged rows
+        return None
+    if array.dtype.kind not in "fi" or array.ndim != 2 or array.shape[1] != len(columns):
+        return None
+    return array.astype(dtype, copy=False)
+
+
 def to_predictions(result: Any) -> Any:
     """JSON-ready predictions: arrays to lists, frames to records."""
     import numpy as np
@@ -118,10 +152,14 @@ class MicroBatcher:
         predict: scores one DataFrame/array (runs in a worker thread).
         max_batch_size: most rows per call.
         max_wait_ms: longest extra wait for a batch to fill.
+        inline_rows: a batch of at most this many rows is scored on the event loop itself
+            (a thread hand-off costs more than scoring a few rows); bigger ones in a thread.
     """
 
-    def __init__(self, predict: Callable[[Any], Any], *, max_batch_size: int, max_wait_ms: float) -> None:
+    def __init__(self, predict: Callable[[Any], Any], *, max_batch_size: int, max_wait_ms: float,
+                 inline_rows: int = 0) -> None:
         self._predict = predict
+        self._inline_rows = inline_rows
         self._max_rows = max(1, int(max_batch_size))
         self._max_wait = max(0.0, float(max_wait_ms)) / 1000.0
         self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
@@ -160,11 +198,16 @@ class MicroBatcher:
             try:
                 if len(frames) == 1:
                     merged = frames[0]
-                elif isinstance(frames[0], pd.DataFrame):
-                    merged = pd.concat(frames, ignore_index=True)
+                elif any(isinstance(f, pd.DataFrame) for f in frames):  # arrays join by the frame's columns
+                    columns = next(f.columns for f in frames if isinstance(f, pd.DataFrame))
+                    merged = pd.concat([f if isinstance(f, pd.DataFrame) else pd.DataFrame(f, columns=columns)
+                                        for f in frames], ignore_index=True)
                 else:
                     merged = np.concatenate(frames)
-                result = await asyncio.to_thread(self._predict, merged)
+                if sum(sizes) <= self._inline_rows:
+                    result = self._predict(merged)
+                else:
+                    result = await asyncio.to_thread(self._predict, merged)
                 parts = [result] if len(frames) == 1 else _split(result, sizes)
                 for (_, fut), part in zip(batch, parts, strict=True):
                     if not fut.done():

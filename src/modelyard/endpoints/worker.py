@@ -61,10 +61,23 @@ class WorkerApp:
             from modelyard.models.packaging import load_model_folder
 
             self.model = load_model_folder(model_dir)
+        self.fast = _fast_plan(self.model) if self.model is not None else None
         self.batcher = None
         if self.model is not None and max_batch_size > 1:
-            self.batcher = MicroBatcher(lambda f: self.model.predict(f, checked=True),
-                                        max_batch_size=max_batch_size, max_wait_ms=max_wait_ms)
+            self.batcher = MicroBatcher(self._score_rows, max_batch_size=max_batch_size,
+                                        max_wait_ms=max_wait_ms, inline_rows=_INLINE_ROWS)
+
+    def _score_rows(self, rows: Any) -> Any:
+        """Score checked input: a DataFrame, or an array from the numeric fast path."""
+        fast = self.fast
+        if fast is not None and not hasattr(rows, "columns"):
+            columns, _dtype, native = fast
+            if native is not None:
+                return native.predict(rows)
+            import pandas as pd
+
+            rows = pd.DataFrame(rows, columns=columns)
+        return self.model.predict(rows, checked=True)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -109,12 +122,49 @@ class WorkerApp:
             except Exception as e:
                 raise UserCodeFailed(f"score.py run() failed: {type(e).__name__}: {e}") from e
             return out if isinstance(out, dict) else {"predictions": to_predictions(out)}
-        frame = self.model.prepare(parse_payload(body))
+        frame = None
+        if self.fast is not None:
+            from modelyard.endpoints.scoring import numeric_rows
+
+            frame = numeric_rows(body, self.fast[0], self.fast[1])
+        if frame is None:
+            frame = self.model.prepare(parse_payload(body))
         if self.batcher is not None:
             result = await self.batcher.submit(frame)
+        elif len(frame) <= _INLINE_ROWS:
+            result = self._score_rows(frame)
         else:
-            result = await asyncio.to_thread(self.model.predict, frame, checked=True)
+            result = await asyncio.to_thread(self._score_rows, frame)
         return {"predictions": to_predictions(result)}
+
+
+_INLINE_ROWS = 256
+_SKLEARN_NEEDS_FRAME = ("Pipeline", "ColumnTransformer", "FeatureUnion")
+
+
+def _fast_plan(model: Any) -> tuple[list[str], str, Any] | None:
+    """(columns, dtype, estimator or None) when the signature is all double or all float
+    columns, so a plain numeric request can skip the per-column checks; the estimator is
+    set when it is a plain scikit-learn estimator, which then scores the array itself
+    (the columns were checked to be the signature's, in its order)."""
+    signature = model.signature
+    if signature is None or not signature.inputs or signature.is_tensor:
+        return None
+    types = {spec.type for spec in signature.inputs}
+    if types not in ({"double"}, {"float"}):
+        return None
+    dtype = "float64" if types == {"double"} else "float32"
+    native = None
+    if model.flavor == "sklearn":
+        est = model.unwrap()
+        names = {cls.__name__ for cls in type(est).__mro__}
+        if type(est).__module__.startswith("sklearn.") and not names & set(_SKLEARN_NEEDS_FRAME):
+            import warnings
+
+            # the array's columns are the signature's, which are the fitted feature names
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+            native = est
+    return [str(n) for n in signature.column_names], dtype, native
 
 
 async def _read_body(scope: dict[str, Any], receive: Any, limit: int) -> bytes:
@@ -178,7 +228,8 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-_PRELOAD = ("numpy", "pandas", "uvicorn", "orjson", "cloudpickle", "modelyard.models.packaging",
+_PRELOAD = ("numpy", "pandas", "uvicorn", "uvloop", "httptools", "uvicorn.protocols.http.httptools_impl",
+            "modelyard.server.transport", "orjson", "cloudpickle", "modelyard.models.packaging",
             "modelyard.models.flavors.sklearn", "modelyard.endpoints.scoring", "sklearn.base",
             "sklearn.pipeline", "sklearn.preprocessing", "sklearn.linear_model", "sklearn.tree",
             "sklearn.ensemble")
@@ -208,6 +259,29 @@ def _wait_warm(channel_fd: int, parent: int | None) -> list[str]:
     os.dup2(log, 2)
     os.close(log)
     return [*config["argv"], "--fd", str(fds[0])]
+
+
+def _fast_server() -> dict[str, Any]:
+    """httptools and uvloop when installed; one write per response and TCP_NODELAY (as the
+    main server does, see :mod:`modelyard.server.transport`)."""
+    from modelyard.server.transport import coalescing_protocol_class
+
+    options: dict[str, Any] = {}
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        options["http"] = coalescing_protocol_class(HttpToolsProtocol)
+    except ImportError:
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        options["http"] = coalescing_protocol_class(H11Protocol)
+    try:
+        import uvloop  # noqa: F401
+
+        options["loop"] = "uvloop"
+    except ImportError:
+        options["loop"] = "asyncio"
+    return options
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -249,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_keep_alive=75,
-                            h11_max_incomplete_event_size=args.max_body_bytes)
+                            h11_max_incomplete_event_size=args.max_body_bytes, **_fast_server())
     logger.info("worker ready on %s", sock.getsockname())
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -38,6 +38,8 @@ _HOST_PTH = "_modelyard_host.pth"
 class EnvironmentBuildFailed(UserCodeFailed):
     """Building a job's environment failed; ``details['log']`` is the build log."""
 
+    code = "ENVIRONMENT_BUILD_FAILED"
+
 
 @dataclass(frozen=True, slots=True)
 class BuiltEnvironment:

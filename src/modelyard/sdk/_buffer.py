@@ -48,6 +48,8 @@ _Point = tuple[str, str, float, int, int]
 class MetricsNotSent(BackendUnavailable):
     """Buffered metric points could not be sent after every retry (they are kept)."""
 
+    code = "METRICS_NOT_SENT"
+
 
 class MetricBuffer:
     """A thread-safe buffer of metric points sent in batches by a daemon thread.

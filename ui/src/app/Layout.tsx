@@ -10,12 +10,10 @@ const NAV = [
   { to: "/", label: "Home", icon: HomeIcon, end: true },
   { to: "/experiments", label: "Experiments", icon: FlaskIcon },
   { to: "/jobs", label: "Jobs", icon: PlayIcon },
-  { to: "/data", label: "Data", icon: DatabaseIcon },
-  { to: "/compute", label: "Compute", icon: CpuIcon },
-];
-const NAV_SOON = [
   { to: "/models", label: "Models", icon: BoxIcon },
   { to: "/endpoints", label: "Endpoints", icon: RadioIcon },
+  { to: "/data", label: "Data", icon: DatabaseIcon },
+  { to: "/compute", label: "Compute", icon: CpuIcon },
 ];
 
 export function Layout() {
@@ -38,12 +36,6 @@ export function Layout() {
           <nav className="nav" aria-label="Main">
             {NAV.map(({ to, label, icon: Icon, end }) => (
               <NavLink key={to} to={to} end={end}>
-                <Icon /> {label}
-              </NavLink>
-            ))}
-            <div className="nav-section">Coming next</div>
-            {NAV_SOON.map(({ to, label, icon: Icon }) => (
-              <NavLink key={to} to={to}>
                 <Icon /> {label}
               </NavLink>
             ))}

@@ -107,7 +107,7 @@ export function MetricChart({ title, series, xMode, smoothing, logY, height = 24
   }, [data, uSeries, xMode, logY, height, themeV, series.length, smoothing]);
 
   const xs = data[0] as number[];
-  const degenerate = xMode !== "step" && xs.length > 0 && xs[0] === xs[xs.length - 1];
+  const degenerate = xMode !== "step" && xs.length > 1 && xs[0] === xs[xs.length - 1];
   return (
     <div className="metric-chart">
       {degenerate && <div className="hint-text">Every point was logged at the same moment: use Step for this metric.</div>}

@@ -76,6 +76,7 @@ describe("request charts", () => {
     expect(s.latency).toEqual([6, 10]);
     expect(s.perMinute).toEqual([2, 1]);
     expect(s.errorsPerMinute).toEqual([1, 0]);
+    expect(s.each).toEqual({ t: [t0 + 30, t0 + 50, t0 + 70], latency: [4, 8, 10] });
   });
   it("turns counter snapshots into rates and restarts after a server restart", () => {
     let h = addSnapshot([], metrics(10, 0), 1000);

@@ -148,7 +148,11 @@ export function jsonError(text: string): string | null {
   try { JSON.parse(text); return null; } catch (e) { return e instanceof Error ? e.message : String(e); }
 }
 
-export interface RequestSeries { t: number[]; latency: number[]; perMinute: number[]; errorsPerMinute: number[] }
+export interface RequestSeries {
+  t: number[]; latency: number[]; perMinute: number[]; errorsPerMinute: number[];
+  /** every logged request: its time (s) and latency (ms), oldest first */
+  each: { t: number[]; latency: number[] };
+}
 
 /**
  * Per-minute series from the logged requests of an endpoint: mean latency (ms), requests
@@ -167,7 +171,10 @@ export function bucketRequests(logs: RequestLog[], bucketSeconds = 60): RequestS
     buckets.set(key, b);
   }
   const keys = [...buckets.keys()].sort((a, b) => a - b);
+  const each = logs.map((r) => ({ t: Date.parse(r.created_at) / 1000, latency: r.latency_ms }))
+    .filter((p) => !Number.isNaN(p.t)).sort((a, b) => a.t - b.t);
   return {
+    each: { t: each.map((p) => p.t), latency: each.map((p) => p.latency) },
     t: keys,
     latency: keys.map((k) => buckets.get(k)!.latency / buckets.get(k)!.n),
     perMinute: keys.map((k) => (buckets.get(k)!.n * 60) / bucketSeconds),

@@ -132,7 +132,7 @@ function Monitoring({ name }: { name: string }) {
   const logged = useMemo(() => bucketRequests(requests.data ?? []), [requests.data]);
   const live = useMemo(() => snapshotSeries(history), [history]);
   const m = metrics.data;
-  const fromLogs = logged.t.length > 1;
+  const fromLogs = logged.each.t.length > 0;
   return (
     <>
       <div className="card">
@@ -149,12 +149,12 @@ function Monitoring({ name }: { name: string }) {
         </div>
       </div>
       <div className="hint-text">{fromLogs
-        ? "Per-minute charts from the logged requests (deployments log the share of requests set by request_logging_rate)."
+        ? `Charts of the last ${logged.each.t.length} logged requests (deployments log the share of requests set by request_logging_rate).`
         : "Live charts from the server's counters, sampled every 5 s while this page is open."}</div>
       <div className="grid-2" data-testid="endpoint-charts">
         {fromLogs ? (
           <>
-            <MetricChart title="Latency (ms, mean per minute)" series={[series("latency", logged.t, logged.latency, PALETTE[0])]} xMode="time" smoothing={0} logY={false} height={200} />
+            <MetricChart title="Latency per request (ms)" series={[series("latency", logged.each.t, logged.each.latency, PALETTE[0])]} xMode="time" smoothing={0} logY={false} height={200} />
             <MetricChart title="Requests per minute" series={[series("requests", logged.t, logged.perMinute, PALETTE[2]), series("errors", logged.t, logged.errorsPerMinute, PALETTE[3])]} xMode="time" smoothing={0} logY={false} height={200} />
           </>
         ) : (
