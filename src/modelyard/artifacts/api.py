@@ -10,15 +10,11 @@ paths get a 400 that says why.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import BinaryIO
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
 from modelyard.artifacts.paths import join_key, normalize_key, normalize_prefix
@@ -31,6 +27,7 @@ from modelyard.server.responses import (
     TrackingStoreDep,
     json_response,
 )
+from modelyard.server.streaming import consume_body
 from modelyard.tracking import schemas as s
 from modelyard.tracking.store import TrackingStore
 
@@ -136,36 +133,8 @@ def _read_chunks(fh: BinaryIO) -> Iterator[bytes]:
         fh.close()
 
 
-async def _coalesce(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """Group the socket's small body chunks into ~1 MiB ones (fewer thread hops)."""
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in stream:
-        parts.append(chunk)
-        size += len(chunk)
-        if size >= _UPLOAD_CHUNK:
-            yield b"".join(parts)
-            parts, size = [], 0
-    if parts:
-        yield b"".join(parts)
-
-
 async def _upload(request: Request, store: ArtifactStore, key: str, max_bytes: int) -> int:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise PayloadTooLarge(f"the upload is {declared} bytes; the limit is {max_bytes}")
-    chunks = _coalesce(request.stream())
-
-    def pull() -> Iterator[bytes]:
-        while True:
-            try:
-                yield anyio.from_thread.run(chunks.__anext__)
-            except StopAsyncIteration:
-                return
-
-    try:
-        return await anyio.to_thread.run_sync(lambda: store.write(key, pull(), max_bytes=max_bytes))
-    except ClientDisconnect as e:
-        raise InvalidArgument("the upload was interrupted before it completed") from e
-    finally:
-        await chunks.aclose()
+    return await consume_body(request, lambda chunks: store.write(key, chunks, max_bytes=max_bytes))

@@ -8,16 +8,14 @@ from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO
 
 import anyio
-import anyio.from_thread
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
-from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
 from modelyard.data import schemas as w
 from modelyard.data.store import DataStore
-from modelyard.errors import InvalidArgument
 from modelyard.server.responses import JSONBytesResponse, json_response, no_content
+from modelyard.server.streaming import consume_body
 
 __all__ = ["open_server_data_store", "router"]
 
@@ -101,21 +99,7 @@ def data_lineage_list(
 
 @router.put("/data/{name}/uploads/{upload_id}/files/{path:path}")
 async def data_upload_file(name: str, upload_id: str, path: str, request: Request, store: DataStoreDep):
-    chunks = request.stream().__aiter__()
-
-    def pull() -> Iterator[bytes]:
-        while True:
-            try:
-                chunk = anyio.from_thread.run(chunks.__anext__)
-            except StopAsyncIteration:
-                return
-            if chunk:
-                yield chunk
-
-    try:
-        size = await anyio.to_thread.run_sync(lambda: store.stage_file(name, upload_id, path, pull()))
-    except ClientDisconnect as e:
-        raise InvalidArgument("the upload was interrupted before it completed") from e
+    size = await consume_body(request, lambda chunks: store.stage_file(name, upload_id, path, chunks))
     return json_response({"path": path, "size": size})
 
 

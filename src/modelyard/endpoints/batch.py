@@ -113,7 +113,16 @@ def _run_now(fn: Any, *args: Any) -> Future[Any]:
 def _init(model_dir: str) -> None:
     from modelyard.models.packaging import load_model_folder
 
-    _MODEL[:] = [load_model_folder(model_dir)]
+    if len(_MODEL) < 2 or _MODEL[1] != str(model_dir):
+        _MODEL[:] = [load_model_folder(model_dir), str(model_dir)]
+
+
+def _preload(model_dir: str) -> None:
+    """Load the model (importing its library) while the input is read; errors surface later."""
+    try:
+        _init(model_dir)
+    except Exception:  # noqa: BLE001 - score_table loads it again and reports the error
+        logger.debug("preloading the model failed", exc_info=True)
 
 
 def _score(frame: Any) -> Any:
@@ -236,7 +245,13 @@ def main(argv: list[str] | None = None) -> None:
             from modelyard.sdk.fluent import get_workspace
 
             model_dir = str(get_workspace().models.local_folder(args.model))
-        result = score_table(model_dir, read_table(args.input), args.output, mini_batch_size=args.mini_batch_size,
+        import threading
+
+        loader = threading.Thread(target=_preload, args=(str(model_dir),), daemon=True)
+        loader.start()  # overlaps the model's imports with reading the input (pyarrow frees the GIL)
+        table = read_table(args.input)
+        loader.join()
+        result = score_table(model_dir, table, args.output, mini_batch_size=args.mini_batch_size,
                              workers=args.workers, retries=args.retries, error_threshold=args.error_threshold,
                              output_format=args.format)
     except ModelyardError as e:

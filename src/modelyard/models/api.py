@@ -8,16 +8,14 @@ from collections.abc import Iterator
 from typing import Annotated, Any, BinaryIO
 
 import anyio
-import anyio.from_thread
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
-from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
-from modelyard.errors import InvalidArgument
 from modelyard.models import schemas as w
 from modelyard.models.store import ModelStore
 from modelyard.server.responses import JSONBytesResponse, json_response, no_content
+from modelyard.server.streaming import consume_body
 
 __all__ = ["open_server_model_store", "router"]
 
@@ -84,21 +82,7 @@ def models_delete(name: str, store: ModelStoreDep):
 
 @router.put("/models/{name}/uploads/{upload_id}/files/{path:path}")
 async def models_upload_file(name: str, upload_id: str, path: str, request: Request, store: ModelStoreDep):
-    chunks = request.stream().__aiter__()
-
-    def pull() -> Iterator[bytes]:
-        while True:
-            try:
-                chunk = anyio.from_thread.run(chunks.__anext__)
-            except StopAsyncIteration:
-                return
-            if chunk:
-                yield chunk
-
-    try:
-        size = await anyio.to_thread.run_sync(lambda: store.stage_file(name, upload_id, path, pull()))
-    except ClientDisconnect as e:
-        raise InvalidArgument("the upload was interrupted before it completed") from e
+    size = await consume_body(request, lambda chunks: store.stage_file(name, upload_id, path, chunks))
     return json_response({"path": path, "size": size})
 
 

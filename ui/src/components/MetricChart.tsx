@@ -31,8 +31,10 @@ export function xValues(s: ChartSeries, mode: XMode): number[] {
   return s.timestamps.map((t) => (t - t0) / 1000);
 }
 
-export function MetricChart({ title, series, xMode, smoothing, logY, height = 240 }: {
+export function MetricChart({ title, series, xMode, smoothing, logY, height = 240, minXSpan }: {
   title?: string;
+  /** the x axis spans at least this much (x units; seconds in time modes), centred on the data */
+  minXSpan?: number;
   series: ChartSeries[];
   xMode: XMode;
   smoothing: number;
@@ -87,7 +89,13 @@ export function MetricChart({ title, series, xMode, smoothing, logY, height = 24
       width: el.clientWidth || 600,
       height,
       series: uSeries,
-      scales: { x: { time: xMode === "time" }, y: logY ? { distr: 3 } : {} },
+      scales: {
+        x: {
+          time: xMode === "time",
+          ...(minXSpan ? { range: (_u: uPlot, lo: number, hi: number): uPlot.Range.MinMax => (hi - lo >= minXSpan ? [lo, hi] : [(lo + hi) / 2 - minXSpan / 2, (lo + hi) / 2 + minXSpan / 2]) } : {}),
+        },
+        y: logY ? { distr: 3 } : {},
+      },
       axes: [
         { ...axis, label: xMode === "step" ? "step" : xMode === "relative" ? "seconds" : undefined, labelSize: 14, labelFont: "11px system-ui" },
         { ...axis, size: 58, values: (_u, vals) => vals.map((v) => (v == null ? "" : formatNumber(v, 3))) },
@@ -104,7 +112,7 @@ export function MetricChart({ title, series, xMode, smoothing, logY, height = 24
       u.destroy();
       plot.current = null;
     };
-  }, [data, uSeries, xMode, logY, height, themeV, series.length, smoothing]);
+  }, [data, uSeries, xMode, logY, height, themeV, series.length, smoothing, minXSpan]);
 
   const xs = data[0] as number[];
   const degenerate = xMode !== "step" && xs.length > 1 && xs[0] === xs[xs.length - 1];

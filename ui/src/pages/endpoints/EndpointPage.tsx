@@ -154,13 +154,13 @@ function Monitoring({ name }: { name: string }) {
       <div className="grid-2" data-testid="endpoint-charts">
         {fromLogs ? (
           <>
-            <MetricChart title="Latency per request (ms)" series={[series("latency", logged.each.t, logged.each.latency, PALETTE[0])]} xMode="time" smoothing={0} logY={false} height={200} />
-            <MetricChart title="Requests per minute" series={[series("requests", logged.t, logged.perMinute, PALETTE[2]), series("errors", logged.t, logged.errorsPerMinute, PALETTE[3])]} xMode="time" smoothing={0} logY={false} height={200} />
+            <MetricChart title="Latency per request (ms)" series={[series("latency", logged.each.t, logged.each.latency, PALETTE[0])]} xMode="time" smoothing={0} logY={false} height={200} minXSpan={300} />
+            <MetricChart title="Requests per minute" series={[series("requests", logged.t, logged.perMinute, PALETTE[2]), series("errors", logged.t, logged.errorsPerMinute, PALETTE[3])]} xMode="time" smoothing={0} logY={false} height={200} minXSpan={300} />
           </>
         ) : (
           <>
-            <MetricChart title="Latency (ms)" series={[series("p50", live.t, live.p50, PALETTE[0]), series("p90", live.t, live.p90, PALETTE[1])]} xMode="time" smoothing={0} logY={false} height={200} />
-            <MetricChart title="Requests and errors per second" series={[series("requests/s", live.t, live.rps, PALETTE[2]), series("errors/s", live.t, live.eps, PALETTE[3])]} xMode="time" smoothing={0} logY={false} height={200} />
+            <MetricChart title="Latency (ms)" series={[series("p50", live.t, live.p50, PALETTE[0]), series("p90", live.t, live.p90, PALETTE[1])]} xMode="time" smoothing={0} logY={false} height={200} minXSpan={300} />
+            <MetricChart title="Requests and errors per second" series={[series("requests/s", live.t, live.rps, PALETTE[2]), series("errors/s", live.t, live.eps, PALETTE[3])]} xMode="time" smoothing={0} logY={false} height={200} minXSpan={300} />
           </>
         )}
       </div>
