@@ -265,6 +265,9 @@ try {
   await page.click('role=tab[name=/Monitoring/]');
   await page.waitForSelector('[data-testid="endpoint-metrics"]');
   await page.waitForSelector('[data-testid="endpoint-charts"] canvas');
+  // For the screenshot only: give the request log (flushed by the server in the background,
+  // polled by the page every 5 s) the chance to hold the four requests.
+  await page.waitForSelector("text=/last [2-9] logged requests/", { timeout: 12000 }).catch(() => {});
   await shot("endpoint-monitoring");
   // A page that does not exist.
   await page.evaluate(() => { history.pushState({}, "", "/no/such/page"); dispatchEvent(new PopStateEvent("popstate")); });

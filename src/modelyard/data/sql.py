@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -43,13 +43,7 @@ from modelyard.data.entities import (
 )
 from modelyard.data.store import DataStore
 from modelyard.data.tables import data_lineage, data_versions, datastores
-from modelyard.db.engine import (
-    backend_unavailable,
-    create_engine_for,
-    read_connection,
-    write_transaction,
-)
-from modelyard.db.migrate import upgrade
+from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
 from modelyard.tracking.entities import ArtifactInfo
 
@@ -104,32 +98,17 @@ class SqlDataStore(DataStore):
     """
 
     def __init__(self, url: str, artifacts: ArtifactStore) -> None:
-        self._engine = create_engine_for(url)
+        self._engine = open_migrated_engine(url)
         self._artifacts = artifacts
-        try:
-            upgrade(self._engine)
-        except BaseException:
-            self._engine.dispose()
-            raise
 
     def close(self) -> None:
         self._engine.dispose()
 
-    @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        try:
-            with write_transaction(self._engine) as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
+    def _write(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_write(self._engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[sa.Connection]:
-        try:
-            with read_connection(self._engine) as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
+    def _read(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_read(self._engine)
 
     # ------------------------------------------------------------------ datastores
     def create_datastore(self, name, *, type, config, description=None, tags=None) -> Datastore:

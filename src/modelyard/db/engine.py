@@ -148,3 +148,43 @@ def describe_backend_error(exc: BaseException) -> str:
 def backend_unavailable(exc: BaseException) -> BackendUnavailable:
     """Wrap a connection-level driver error (the caller raises it ``from exc``)."""
     return BackendUnavailable(f"database unavailable: {describe_backend_error(exc)}")
+
+
+def open_migrated_engine(url: str) -> sa.Engine:
+    """An engine whose database has been brought to the newest schema (see ``migrate``).
+
+    The engine is disposed again if migrating fails.
+    """
+    from modelyard.db.migrate import upgrade
+
+    engine = create_engine_for(url)
+    try:
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+@contextmanager
+def guarded_write(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """:func:`write_transaction`, with connection-level driver errors as BackendUnavailable."""
+    import sqlalchemy as sa
+
+    try:
+        with write_transaction(engine) as conn:
+            yield conn
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
+        raise backend_unavailable(e) from e
+
+
+@contextmanager
+def guarded_read(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """:func:`read_connection`, with connection-level driver errors as BackendUnavailable."""
+    import sqlalchemy as sa
+
+    try:
+        with read_connection(engine) as conn:
+            yield conn
+    except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
+        raise backend_unavailable(e) from e

@@ -10,20 +10,14 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from modelyard.db.engine import (
-    backend_unavailable,
-    create_engine_for,
-    read_connection,
-    write_transaction,
-)
-from modelyard.db.migrate import upgrade
+from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
 from modelyard.endpoints.entities import (
     DEFAULT_SETTINGS,
     AuthMode,
@@ -111,31 +105,16 @@ class SqlEndpointStore(EndpointStore):
     """Endpoints in the workspace database (``sqlite:///…`` or ``postgresql://…``)."""
 
     def __init__(self, url: str) -> None:
-        self._engine = create_engine_for(url)
-        try:
-            upgrade(self._engine)
-        except BaseException:
-            self._engine.dispose()
-            raise
+        self._engine = open_migrated_engine(url)
 
     def close(self) -> None:
         self._engine.dispose()
 
-    @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        try:
-            with write_transaction(self._engine) as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
+    def _write(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_write(self._engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[sa.Connection]:
-        try:
-            with read_connection(self._engine) as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
+    def _read(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_read(self._engine)
 
     @staticmethod
     def _endpoint(row: Any) -> Endpoint:

@@ -16,8 +16,8 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -26,13 +26,7 @@ import sqlalchemy as sa
 
 from modelyard.artifacts.paths import join_key
 from modelyard.artifacts.store import ArtifactStore
-from modelyard.db.engine import (
-    backend_unavailable,
-    create_engine_for,
-    read_connection,
-    write_transaction,
-)
-from modelyard.db.migrate import upgrade
+from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
 from modelyard.errors import AlreadyExists, InvalidArgument, NotFound
 from modelyard.models.descriptor import DESCRIPTOR_FILE, parse_descriptor
 from modelyard.models.entities import ModelVersion, RegisteredModel
@@ -105,16 +99,11 @@ class SqlModelStore(ModelStore):
 
     def __init__(self, url: str, artifacts: ArtifactStore, *, tracking: TrackingStore | None = None) -> None:
         self._url = url
-        self._engine = create_engine_for(url)
+        self._engine = open_migrated_engine(url)
         self._artifacts = artifacts
         self._tracking = tracking
         self._owns_tracking = tracking is None
         self._lock = threading.Lock()
-        try:
-            upgrade(self._engine)
-        except BaseException:
-            self._engine.dispose()
-            raise
 
     def close(self) -> None:
         if self._owns_tracking and self._tracking is not None:
@@ -129,21 +118,11 @@ class SqlModelStore(ModelStore):
                 self._tracking = SqlTrackingStore(self._url)
             return self._tracking
 
-    @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        try:
-            with write_transaction(self._engine) as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
+    def _write(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_write(self._engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[sa.Connection]:
-        try:
-            with read_connection(self._engine) as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
+    def _read(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_read(self._engine)
 
     # ------------------------------------------------------------------ converters
     def _model(self, conn: sa.Connection, row: Any) -> RegisteredModel:

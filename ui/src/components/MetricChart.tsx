@@ -92,7 +92,12 @@ export function MetricChart({ title, series, xMode, smoothing, logY, height = 24
       scales: {
         x: {
           time: xMode === "time",
-          ...(minXSpan ? { range: (_u: uPlot, lo: number, hi: number): uPlot.Range.MinMax => (hi - lo >= minXSpan ? [lo, hi] : [(lo + hi) / 2 - minXSpan / 2, (lo + hi) / 2 + minXSpan / 2]) } : {}),
+          // uPlot pads a single point's x range by itself (years on a time axis): judge the data.
+          ...(minXSpan ? { range: (u: uPlot, lo: number, hi: number): uPlot.Range.MinMax => {
+            const xs = u.data[0] as number[];
+            const a = xs.length ? xs[0] : lo, b = xs.length ? xs[xs.length - 1] : hi;
+            return b - a >= minXSpan ? [lo, hi] : [(a + b) / 2 - minXSpan / 2, (a + b) / 2 + minXSpan / 2];
+          } } : {}),
         },
         y: logY ? { distr: 3 } : {},
       },
