@@ -111,7 +111,7 @@ def seed_workspace(folder: Path, *, runs: int = 24, long_points: int = 20_000) -
     return seeded
 
 
-def _seed_data(ws, csv: Path, run_id: str) -> str:  # noqa: ANN001
+def _seed_data(ws, csv: Path, run_id: str) -> str:
     """A small table asset in two versions, with a profile and lineage to a run."""
     rng = random.Random(11)
     species = ["Adelie", "Gentoo", "Chinstrap"]
@@ -132,7 +132,7 @@ def _seed_data(ws, csv: Path, run_id: str) -> str:  # noqa: ANN001
     return "penguins"
 
 
-def _seed_model_and_endpoint(ws, seeded: Seeded) -> None:  # noqa: ANN001
+def _seed_model_and_endpoint(ws, seeded: Seeded) -> None:
     """A real scikit-learn model trained on the iris asset, registered, and an online endpoint
     serving it (recorded in the store: the server's supervisor starts it)."""
     from sklearn.linear_model import LogisticRegression

@@ -9,7 +9,7 @@ from tests.studio.conftest import UI
 
 
 def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=UI, capture_output=True, text=True, timeout=600)
+    return subprocess.run(cmd, cwd=UI, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_vitest_suite_passes(npm: str) -> None:

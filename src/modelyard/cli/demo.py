@@ -92,6 +92,7 @@ def _confusion_figure(matrix: Any, title: str) -> Any | None:
 
 def _train_one(ws: Workspace, name: str, params: dict[str, Any], data: Any) -> str:
     import numpy as np
+    import pandas as pd
     from sklearn.linear_model import SGDClassifier
     from sklearn.metrics import (
         accuracy_score,
@@ -100,8 +101,6 @@ def _train_one(ws: Workspace, name: str, params: dict[str, Any], data: Any) -> s
         f1_score,
         log_loss,
     )
-
-    import pandas as pd
     from sklearn.pipeline import Pipeline
 
     from modelyard.models.operations import log_model_to_run

@@ -91,7 +91,9 @@ def start_endpoints(app: Any) -> None:
                                     max_body_bytes=app.state.settings.server.max_request_bytes)
     app.state.endpoint_supervisor = supervisor
     registry = getattr(getattr(app.state, "metrics", None), "registry", None)
-    if registry is not None:
+    if registry is not None and getattr(app.state, "endpoint_metrics", None) is None:
+        # once per app: a lifespan that runs again (in-process test clients) must not
+        # register the same series twice
         from modelyard.endpoints.metrics import EndpointMetrics
 
         app.state.endpoint_metrics = EndpointMetrics(registry)

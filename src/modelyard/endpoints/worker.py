@@ -155,16 +155,19 @@ def _fast_plan(model: Any) -> tuple[list[str], str, Any] | None:
         return None
     dtype = "float64" if types == {"double"} else "float32"
     native = None
+    columns = [str(n) for n in signature.column_names]
     if model.flavor == "sklearn":
         est = model.unwrap()
         names = {cls.__name__ for cls in type(est).__mro__}
-        if type(est).__module__.startswith("sklearn.") and not names & set(_SKLEARN_NEEDS_FRAME):
+        fitted = getattr(est, "feature_names_in_", None)
+        if (type(est).__module__.startswith("sklearn.") and not names & set(_SKLEARN_NEEDS_FRAME)
+                and (fitted is None or [str(n) for n in fitted] == columns)):
             import warnings
 
             # the array's columns are the signature's, which are the fitted feature names
             warnings.filterwarnings("ignore", message="X does not have valid feature names")
             native = est
-    return [str(n) for n in signature.column_names], dtype, native
+    return columns, dtype, native
 
 
 async def _read_body(scope: dict[str, Any], receive: Any, limit: int) -> bytes:

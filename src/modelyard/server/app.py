@@ -152,6 +152,9 @@ def create_app(
     app.state.jobs = JobsRuntime(settings, artifacts=artifact_store, dispatch=run_dispatcher)
 
     install_error_handler(app)
+    from modelyard.endpoints.api import gateway as endpoints_gateway
+
+    app.include_router(endpoints_gateway)  # first: scoring calls skip matching every other route
     app.include_router(tracking_router)
     app.include_router(artifacts_router)
     from modelyard.data.api import router as data_router
@@ -160,11 +163,9 @@ def create_app(
     from modelyard.models.api import router as models_router
 
     app.include_router(models_router)
-    from modelyard.endpoints.api import gateway as endpoints_gateway
     from modelyard.endpoints.api import router as endpoints_router
 
     app.include_router(endpoints_router)
-    app.include_router(endpoints_gateway)
     from modelyard.jobs.api import router as jobs_router
 
     app.include_router(jobs_router)
