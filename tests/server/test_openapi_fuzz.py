@@ -1,8 +1,9 @@
 """Property-based requests generated from our own OpenAPI document (schemathesis).
 
-Every tracking and artifact route gets requests that fit its schema and requests that do
-not; none may answer with a 5xx. The app runs in process (ASGI) on a fresh workspace with
-no job dispatcher, so nothing generated here can start a process.
+Every tracking, artifact and model-registry route gets generated requests; none may answer
+with a 5xx, and every 4xx has our error shape. The app runs in process (ASGI) on a fresh
+workspace with no job dispatcher. Jobs, computes, datastores and endpoints are left out:
+their generated requests could start processes or reach addresses other than loopback.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _WORKSPACE = Path(tempfile.mkdtemp(prefix="modelyard-fuzz-")) / "ws"
 # the in-process client calls itself "testserver": allowed like any configured host name
 _SETTINGS = Settings(workspace=str(_WORKSPACE), server={"allowed_hosts": ["testserver"]})
 _APP = create_app(_SETTINGS, run_dispatcher=False)
-_ROUTES = r"^/api/v1/(experiments|runs|metrics|workspace|artifacts)"
+_ROUTES = r"^/api/v1/(experiments|runs|metrics|workspace|artifacts|models)"
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _APP).include(path_regex=_ROUTES)
 
