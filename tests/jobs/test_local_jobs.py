@@ -43,6 +43,23 @@ def test_hello_world(ws, dispatcher, submit) -> None:
     assert b"hello world" in b"".join(ws.artifact_store.iter_chunks(key))
 
 
+def test_stdout_and_stderr_share_the_log_line_by_line(ws, dispatcher, submit, tmp_path: Path) -> None:
+    # stdout writes each line in three pieces; stderr writes whole lines in between
+    script = tmp_path / "interleave.py"
+    script.write_text(textwrap.dedent("""
+        import os
+        for i in range(20):
+            os.write(1, b"out-%d " % i)
+            os.write(2, b"err-%d\\n" % i)
+            os.write(1, b"part-two ")
+            os.write(1, b"end\\n")
+    """))
+    job = submit(command=f"{sys.executable} {script}", experiment_name="interleave")
+    assert job.wait(timeout=WAIT).status is RunStatus.FINISHED
+    lines = [line for line in ws.jobs.logs(job.id).splitlines() if "out-" in line or "err-" in line]
+    assert sorted(lines) == sorted([f"out-{i} part-two end" for i in range(20)] + [f"err-{i}" for i in range(20)])
+
+
 def test_a_training_script_with_inputs_outputs_and_metrics(ws, dispatcher, submit, tmp_path: Path) -> None:
     code = tmp_path / "src"
     code.mkdir()

@@ -137,7 +137,12 @@ class _Supervisor:
         self.stderr_tail: deque[bytes] = deque(maxlen=64)
 
     def _pump(self, fd: int, log, is_stderr: bool) -> None:
+        # stdout and stderr share one log: each stream's bytes go in whole lines (a line
+        # ends at \n or \r, so progress bars still show), so a stderr line never lands in
+        # the middle of a stdout line. A partial line is held until its end arrives, or
+        # written as is once it grows past 64 KiB, and at the end of the stream.
         pending = b""
+        held = b""
         while True:
             try:
                 chunk = os.read(fd, 65536)
@@ -145,13 +150,23 @@ class _Supervisor:
                 break
             if not chunk:
                 break
-            with self.lock:
-                log.write(chunk)
-                log.flush()
+            held += chunk
+            cut = max(held.rfind(b"\n"), held.rfind(b"\r")) + 1
+            if cut == 0 and len(held) > 65536:
+                cut = len(held)
+            if cut:
+                with self.lock:
+                    log.write(held[:cut])
+                    log.flush()
+                held = held[cut:]
             if is_stderr:
                 pending += chunk
                 *lines, pending = pending.split(b"\n")
                 self.stderr_tail.extend(lines)
+        if held:
+            with self.lock:
+                log.write(held)
+                log.flush()
         if is_stderr and pending:
             self.stderr_tail.append(pending)
 
