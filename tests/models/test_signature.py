@@ -62,3 +62,10 @@ def test_valid_doubles_always_pass_unchanged(values: list[float]) -> None:
     sig = Signature(inputs=(ColSpec("double", "x"),))
     out = enforce(sig, {"x": values})
     assert out["x"].tolist() == values
+
+
+def test_string_predictions_are_a_string_column() -> None:
+    inputs = pd.DataFrame({"petal_length": [1.4, 5.1]})
+    for labels in (np.array(["setosa", "virginica"], dtype=object), np.array(["setosa", "virginica"])):
+        sig = infer_signature(inputs, labels)
+        assert [(c.type, c.name) for c in sig.outputs] == [("string", None)]

@@ -156,7 +156,12 @@ def _side(value: Any) -> tuple[Spec, ...]:
     if isinstance(value, dict | list):
         return _frame_specs(pd.DataFrame(value))
     array = np.asarray(value)
-    if array.dtype == object:
+    if array.dtype == object or array.dtype.kind in "US":
+        # labels such as a classifier's string predictions: a column, or a table of them
+        if array.ndim == 1:
+            return (ColSpec(type=_col_type(pd.Series(array, dtype=object)), name=None),)
+        if array.ndim == 2:
+            return _frame_specs(pd.DataFrame(array, dtype=object))
         raise InvalidArgument("an input example must be a DataFrame, a dict, records or a numeric array")
     return (TensorSpec(dtype=str(array.dtype), shape=(-1, *array.shape[1:])),)
 
