@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _infra as infra  # noqa: E402
+import _infra as infra
 
 N_FEATURES = 8
 COLUMNS = [f"f{i}" for i in range(N_FEATURES)]
@@ -288,14 +288,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "worker": f"http://127.0.0.1:{wk_port}/score",
                 "mlflow": f"http://127.0.0.1:{ml_port}/invocations"}
         scripts = {"yard": s_gw, "worker": s_plain, "mlflow": s_plain}
-        for side in urls:  # warm up each server
-            wrk(urls[side], scripts[side], connections=1, threads=1, seconds=1)
+        for side, url in urls.items():  # warm up each server
+            wrk(url, scripts[side], connections=1, threads=1, seconds=1)
 
         log("single-row, one client (wrk -c1)")
         single: dict[str, list[dict[str, Any]]] = {s: [] for s in urls}
         for r in range(repeats):
-            for side in urls:
-                single[side].append(wrk(urls[side], scripts[side], connections=1, threads=1, seconds=seconds))
+            for side, url in urls.items():
+                single[side].append(wrk(url, scripts[side], connections=1, threads=1, seconds=seconds))
             log(f"  {r + 1}/{repeats}: " + ", ".join(f"{s} {single[s][-1]['rps']:.0f}/s p50 {single[s][-1]['p50_us']}us"
                                                      for s in urls))
         res["single"] = single
@@ -303,8 +303,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log("single-row, 32 concurrent clients (wrk -c32)")
         conc: dict[str, list[dict[str, Any]]] = {"yard": [], "mlflow": []}
         for r in range(repeats):
-            for side in conc:
-                conc[side].append(wrk(urls[side], scripts[side], connections=32, threads=2, seconds=seconds))
+            for side, runs in conc.items():
+                runs.append(wrk(urls[side], scripts[side], connections=32, threads=2, seconds=seconds))
             log(f"  {r + 1}/{repeats}: " + ", ".join(f"{s} {conc[s][-1]['rps']:.0f}/s" for s in conc))
         res["concurrent"] = conc
 
@@ -316,7 +316,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "yard": timed_posts(gw_port, "/endpoints/bench/score", big, {"authorization": f"Bearer {key}"}, n_big),
             "mlflow": timed_posts(ml_port, "/invocations", big, {}, n_big),
         }
-        log("  yard %.1f ms, mlflow %.1f ms" % (med(res["rows10k"]["yard"]) * 1e3, med(res["rows10k"]["mlflow"]) * 1e3))
+        log(f"  yard {med(res['rows10k']['yard']) * 1e3:.1f} ms, mlflow {med(res['rows10k']['mlflow']) * 1e3:.1f} ms")
 
         log("first answer of a new deployment (and mlflow models serve to its first /ping)")
         res["first"] = {"yard": [], "mlflow": []}

@@ -23,7 +23,7 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from modelyard.errors import InvalidArgument, ModelyardError
 
@@ -91,7 +91,7 @@ def _read_csv(path: Path) -> Any:
 class _InProcess:
     """An executor that scores in this process (for models too quick to be worth a pool)."""
 
-    def __enter__(self) -> _InProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -121,7 +121,7 @@ def _preload(model_dir: str) -> None:
     """Load the model (importing its library) while the input is read; errors surface later."""
     try:
         _init(model_dir)
-    except Exception:  # noqa: BLE001 - score_table loads it again and reports the error
+    except Exception:  # score_table loads it again and reports the error
         logger.debug("preloading the model failed", exc_info=True)
 
 
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
         import threading
 
         loader = threading.Thread(target=_preload, args=(str(model_dir),), daemon=True)
-        loader.start()  # overlaps the model's imports with reading the input (pyarrow frees the GIL)
+        loader.start()  # the model's imports overlap reading the input (pyarrow frees the GIL)
         table = read_table(args.input)
         loader.join()
         result = score_table(model_dir, table, args.output, mini_batch_size=args.mini_batch_size,
