@@ -10,11 +10,14 @@ UI_OUT := src/modelyard/server/static/index.html
 
 .PHONY: studio test test-fast venv ui lint clean server
 
-$(STAMP)/venv: pyproject.toml
+$(STAMP)/venv: pyproject.toml Makefile
 	@mkdir -p $(STAMP)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install -q uv
 	$(UV) pip install -q -p $(PY) -e '.[dev,s3,automl,ray]'
+	@# PyTorch for the pytorch model flavor's tests: pip (not uv) takes the CPU build this
+	@# machine kind keeps on disk; it is never a dependency of the package itself.
+	$(PY) -m pip install -q --disable-pip-version-check 'torch==2.13.0'
 	@touch $@
 
 venv: $(STAMP)/venv
