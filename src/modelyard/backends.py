@@ -19,9 +19,10 @@ from modelyard.errors import InvalidArgument
 
 if TYPE_CHECKING:
     from modelyard.artifacts.store import ArtifactStore
+    from modelyard.settings import Settings
     from modelyard.tracking.store import TrackingStore
 
-__all__ = ["open_artifact_store", "open_tracking_store"]
+__all__ = ["open_artifact_store", "open_tracking_store", "server_store_url"]
 
 _SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
 
@@ -89,3 +90,13 @@ def open_artifact_store(root: str | Path, *, token: str | None = None) -> Artifa
     raise InvalidArgument(
         f"unsupported artifact root {text!r}: use a local folder, file://, s3:// or http(s)://"
     )
+
+
+def server_store_url(settings: Settings) -> str:
+    """The database URL a server keeps its state in: ``--store-url``, else the workspace
+    folder's SQLite file."""
+    if settings.store_url is not None:
+        return settings.store_url
+    from modelyard.location import resolve_location
+
+    return resolve_location(settings.workspace).store_url

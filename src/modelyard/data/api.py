@@ -37,14 +37,10 @@ def open_server_data_store(app: Any) -> DataStore:
     with _LOCK:
         store = getattr(app.state, "data_store", None)
         if store is None:
+            from modelyard.backends import server_store_url
             from modelyard.data.sql import SqlDataStore
 
-            settings = app.state.settings
-            url = settings.store_url
-            if url is None:
-                from modelyard.location import resolve_location
-
-                url = resolve_location(settings.workspace).store_url
+            url = server_store_url(app.state.settings)
             store = SqlDataStore(url, app.state.artifact_store)
             app.state.data_store = store
     return store

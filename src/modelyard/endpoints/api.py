@@ -48,14 +48,10 @@ def open_server_endpoint_store(app: Any) -> EndpointStore:
     with _LOCK:
         store = getattr(app.state, "endpoint_store", None)
         if store is None:
+            from modelyard.backends import server_store_url
             from modelyard.endpoints.sql import SqlEndpointStore
 
-            settings = app.state.settings
-            url = settings.store_url
-            if url is None:
-                from modelyard.location import resolve_location
-
-                url = resolve_location(settings.workspace).store_url
+            url = server_store_url(app.state.settings)
             store = SqlEndpointStore(url)
             app.state.endpoint_store = store
     return store

@@ -33,14 +33,10 @@ def open_server_model_store(app: Any) -> ModelStore:
     with _LOCK:
         store = getattr(app.state, "model_store", None)
         if store is None:
+            from modelyard.backends import server_store_url
             from modelyard.models.sql import SqlModelStore
 
-            settings = app.state.settings
-            url = settings.store_url
-            if url is None:
-                from modelyard.location import resolve_location
-
-                url = resolve_location(settings.workspace).store_url
+            url = server_store_url(app.state.settings)
             store = SqlModelStore(url, app.state.artifact_store, tracking=app.state.tracking_store)
             app.state.model_store = store
     return store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
@@ -26,14 +27,19 @@ __all__ = ["ExperimentMethods"]
 ACTIVE, DELETED = q.ACTIVE, q.DELETED
 
 
-class ExperimentMethods:
-    """Experiments: create, get, find, list, update, tag, delete and restore."""
+class ExperimentMethods(abc.ABC):
+    """Experiments: create, get, find, list, update, tag, delete and restore.
 
+    A mixin of :class:`SqlTrackingStore`, which provides the two transactions.
+    """
+
+    @abc.abstractmethod
     def _write(self) -> AbstractContextManager[sa.Connection]:
-        raise NotImplementedError  # provided by SqlTrackingStore
+        """A write transaction."""
 
+    @abc.abstractmethod
     def _read(self) -> AbstractContextManager[sa.Connection]:
-        raise NotImplementedError  # provided by SqlTrackingStore
+        """A read transaction."""
 
     @staticmethod
     def _tag_rows(fk: str, owner: Any, values: Mapping[str, str]) -> list[dict[str, Any]]:
