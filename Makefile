@@ -14,7 +14,7 @@ $(STAMP)/venv: pyproject.toml Makefile
 	@mkdir -p $(STAMP)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install -q uv
-	$(UV) pip install -q -p $(PY) -e '.[dev,s3,automl,ray]'
+	$(UV) pip install -q --compile-bytecode -p $(PY) -e '.[dev,s3,automl,ray]'
 	@# PyTorch for the pytorch model flavor's tests: pip (not uv) takes the CPU build this
 	@# machine kind keeps on disk; it is never a dependency of the package itself.
 	$(PY) -m pip install -q --disable-pip-version-check 'torch==2.13.0'

@@ -24,9 +24,9 @@ fi
 # uv is much faster than pip when it is around (our .venv has it); pip otherwise.
 uv="$here/../.venv/bin/uv"
 if [ -x "$uv" ]; then
-  "$uv" pip install -q -p "$venv/bin/python" 'mlflow>=3'
+  "$uv" pip install -q --compile-bytecode -p "$venv/bin/python" 'mlflow>=3'
 else
   "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -m pip install -q 'mlflow>=3'
+  "$venv/bin/python" -m pip install -q --compile 'mlflow>=3'
 fi
 "$venv/bin/python" -c 'import importlib.metadata as m; print("peers ready: mlflow", m.version("mlflow"))'
