@@ -42,7 +42,9 @@ def _in_ci() -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """In CI, Hypothesis keeps its files in the temp folder, not in ``.hypothesis/`` of the checkout."""
+    """On-demand job agents started by tests exit 5 s after their last job (not 60 s). In CI,
+    Hypothesis keeps its files in the temp folder, not in ``.hypothesis/`` of the checkout."""
+    os.environ.setdefault("MODELYARD_JOBS__AGENT_IDLE_SECONDS", "5")
     if _in_ci():
         import tempfile
 

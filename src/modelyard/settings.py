@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "ServerSettings", "TrackingSettings", "ArtifactSettings"]
+__all__ = ["ArtifactSettings", "JobSettings", "ServerSettings", "Settings", "TrackingSettings"]
 
 
 class ServerSettings(BaseModel):
@@ -44,6 +44,11 @@ class ArtifactSettings(BaseModel):
     max_upload_bytes: int = 50 * 1024**3
 
 
+class JobSettings(BaseModel):
+    #: an on-demand job agent exits after this many seconds with nothing queued or running
+    agent_idle_seconds: float = 60.0
+
+
 class Settings(BaseSettings):
     """All settings. Environment variables use ``MODELYARD_`` and ``__`` for nesting,
     e.g. ``MODELYARD_SERVER__PORT=8300``."""
@@ -64,6 +69,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     tracking: TrackingSettings = Field(default_factory=TrackingSettings)
     artifacts: ArtifactSettings = Field(default_factory=ArtifactSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
 
     def home(self) -> Path:
         return Path.home() / ".modelyard"

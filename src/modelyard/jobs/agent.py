@@ -192,12 +192,19 @@ def run_agent(folder: Path, *, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> in
             lock.close()
 
 
+def _default_idle_seconds() -> float:
+    """``MODELYARD_JOBS__AGENT_IDLE_SECONDS`` when set, else :data:`DEFAULT_IDLE_SECONDS`."""
+    from modelyard.settings import Settings
+
+    return Settings().jobs.agent_idle_seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:
         print("usage: python -m modelyard.jobs.agent WORKSPACE_FOLDER [--idle SECONDS]", file=sys.stderr)
         return 2
-    idle = DEFAULT_IDLE_SECONDS
+    idle = _default_idle_seconds()
     if "--idle" in args:
         idle = float(args[args.index("--idle") + 1])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
