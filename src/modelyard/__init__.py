@@ -51,7 +51,7 @@ _LAZY: dict[str, str] = {
     "command": "modelyard.jobs.client",
 }
 
-__all__ = sorted([*_LAZY, "__version__"])
+__all__ = [*sorted(_LAZY), "__version__"]  # noqa: PLE0604 (built from the lazy table)
 
 
 def __getattr__(name: str) -> Any:
@@ -70,10 +70,13 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from modelyard import errors
+    from modelyard.jobs.client import command
+    from modelyard.models.python_model import PythonModel
     from modelyard.sdk.fluent import (
         active_run,
         end_run,
         flush,
+        load_model,
         log_artifact,
         log_artifacts,
         log_dict,
@@ -81,7 +84,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         log_metric,
         log_metrics,
         log_model,
-        load_model,
         log_param,
         log_params,
         log_table,
@@ -91,8 +93,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         set_workspace,
         start_run,
     )
-    from modelyard.jobs.client import command
-    from modelyard.models.python_model import PythonModel
     from modelyard.sdk.run import Run
     from modelyard.sdk.workspace import Workspace
     from modelyard.tracking.entities import RunStatus

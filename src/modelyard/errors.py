@@ -28,16 +28,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
-    "ModelyardError",
-    "InvalidArgument",
-    "FilterSyntaxError",
-    "Unauthenticated",
-    "PermissionDenied",
-    "NotFound",
     "AlreadyExists",
-    "InvalidState",
-    "PayloadTooLarge",
     "BackendUnavailable",
+    "FilterSyntaxError",
+    "InvalidArgument",
+    "InvalidState",
+    "ModelyardError",
+    "NotFound",
+    "PayloadTooLarge",
+    "PermissionDenied",
+    "Unauthenticated",
     "UserCodeFailed",
     "error_class_for_code",
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from modelyard.errors import InvalidArgument
 
-__all__ = ["WorkspaceLocation", "resolve_location", "init_workspace_folder", "DB_FILENAME"]
+__all__ = ["DB_FILENAME", "WorkspaceLocation", "init_workspace_folder", "resolve_location"]
 
 DB_FILENAME = "workspace.db"
 ARTIFACTS_DIRNAME = "artifacts"

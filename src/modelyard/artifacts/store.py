@@ -93,8 +93,7 @@ class ArtifactStore(abc.ABC):
             dest.mkdir(parents=True, exist_ok=True)
             target = dest / name
             with open(target, "wb") as out:
-                for chunk in self.iter_chunks(prefix):
-                    out.write(chunk)
+                out.writelines(self.iter_chunks(prefix))
             return target
         target = dest / name
         for entry in self.list(prefix, recursive=True):
@@ -103,9 +102,8 @@ class ArtifactStore(abc.ABC):
             local = target / entry.path
             local.parent.mkdir(parents=True, exist_ok=True)
             with open(local, "wb") as out:
-                for chunk in self.iter_chunks(f"{prefix.rstrip('/')}/{entry.path}"):
-                    out.write(chunk)
+                out.writelines(self.iter_chunks(f"{prefix.rstrip('/')}/{entry.path}"))
         return target
 
-    def close(self) -> None:  # noqa: B027
+    def close(self) -> None:
         """Release resources."""

@@ -16,7 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from modelyard.errors import InvalidArgument
 
-__all__ = ["consume_body", "coalesce"]
+__all__ = ["coalesce", "consume_body"]
 
 T = TypeVar("T")
 
