@@ -9,50 +9,29 @@ are serialized by updating that compute's row first (a row lock on PostgreSQL; S
 from __future__ import annotations
 
 import json
-import os
-import re
-import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
 
-from modelyard.db.engine import (
-    backend_unavailable,
-    create_engine_for,
-    read_connection,
-    write_transaction,
-)
+from modelyard.db.engine import create_engine_for, guarded_read, guarded_write
 from modelyard.db.migrate import upgrade
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
 from modelyard.jobs import _tables as t
+from modelyard.jobs._sql_catalog import ComputesEnvironmentsMixin, as_datetime, now_us
 from modelyard.jobs.entities import (
     AttemptResult,
     CommandJobSpec,
-    Compute,
-    ComputeType,
-    Environment,
-    EnvironmentSpec,
     Job,
     JobAttempt,
 )
-from modelyard.jobs.store import LOCAL_COMPUTE, JobStore
+from modelyard.jobs.store import JobStore
 from modelyard.tracking.entities import RunStatus
 
 __all__ = ["SqlJobStore"]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
-_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _JOB_COLS = [*t.jobs.c, t.runs.c.name.label("run_name"), t.runs.c.artifact_location]
-
-
-def _now_us() -> int:
-    return time.time_ns() // 1000
-
-
-def _dt(us: int | None) -> datetime | None:
-    return None if us is None else datetime.fromtimestamp(us / 1e6, tz=UTC)
 
 
 def _job(row: Any) -> Job:
@@ -62,36 +41,16 @@ def _job(row: Any) -> Job:
         status=RunStatus(m["status"]), compute=m["compute"],
         spec=CommandJobSpec.from_dict(json.loads(m["spec"])), snapshot=m["snapshot"],
         environment_digest=m["environment_digest"], attempt=m["attempt"],
-        max_retries=m["max_retries"], created_at=_dt(m["created_at"]),
-        started_at=_dt(m["started_at"]), ended_at=_dt(m["ended_at"]),
+        max_retries=m["max_retries"], created_at=as_datetime(m["created_at"]),
+        started_at=as_datetime(m["started_at"]), ended_at=as_datetime(m["ended_at"]),
         cancel_requested=bool(m["cancel_requested"]), lease_owner=m["lease_owner"],
-        lease_expires_at=_dt(m["lease_expires_at"]), handle=json.loads(m["handle"] or "{}"),
+        lease_expires_at=as_datetime(m["lease_expires_at"]), handle=json.loads(m["handle"] or "{}"),
         exit_code=m["exit_code"], signal=m["signal"], error=m["error"],
         stderr_tail=m["stderr_tail"], artifact_location=m["artifact_location"],
     )  # fmt: skip
 
 
-def _compute(row: Any) -> Compute:
-    m = row._mapping
-    return Compute(
-        name=m["name"], type=ComputeType(m["type"]),
-        max_concurrent_jobs=m["max_concurrent_jobs"], created_at=_dt(m["created_at"]),
-        address=m["address"], description=m["description"],
-        properties=json.loads(m["properties"] or "{}"),
-    )  # fmt: skip
-
-
-def _environment(row: Any) -> Environment:
-    m = row._mapping
-    return Environment(
-        name=m["name"], version=m["version"],
-        spec=EnvironmentSpec.from_dict(json.loads(m["spec"])),
-        created_at=_dt(m["created_at"]), description=m["description"],
-        tags=json.loads(m["tags"] or "{}"),
-    )  # fmt: skip
-
-
-class SqlJobStore(JobStore):
+class SqlJobStore(ComputesEnvironmentsMixin, JobStore):
     """Job store on a SQLAlchemy engine; migrates the database on open.
 
     Args:
@@ -120,22 +79,11 @@ class SqlJobStore(JobStore):
             self._engine.dispose()
 
     # ----------------------------------------------------------------- helpers
-    def _write(self):
-        return _guard(write_transaction(self._engine))
+    def _write(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_write(self._engine)
 
-    def _read(self):
-        return _guard(read_connection(self._engine))
-
-    def _ensure_local(self, conn: sa.Connection) -> None:
-        exists = conn.execute(
-            sa.select(t.computes.c.name).where(t.computes.c.name == LOCAL_COMPUTE)
-        ).first()
-        if exists is None:
-            conn.execute(t.computes.insert().values(
-                name=LOCAL_COMPUTE, type=ComputeType.LOCAL.value,
-                max_concurrent_jobs=os.cpu_count() or 1, address=None,
-                description="this machine", properties="{}", created_at=_now_us(), claim_seq=0,
-            ))  # fmt: skip
+    def _read(self) -> AbstractContextManager[sa.Connection]:
+        return guarded_read(self._engine)
 
     def _job_query(self) -> sa.Select:
         return sa.select(*_JOB_COLS).select_from(t.jobs.join(t.runs, t.runs.c.id == t.jobs.c.id))
@@ -179,7 +127,7 @@ class SqlJobStore(JobStore):
                 spec=json.dumps(spec.to_dict()), snapshot=snapshot,
                 environment_digest=environment_digest, state="queued",
                 status=RunStatus.QUEUED.value, attempt=1, max_retries=spec.retries,
-                cancel_requested=False, handle="{}", created_at=_now_us(),
+                cancel_requested=False, handle="{}", created_at=now_us(),
             ))  # fmt: skip
             self._set_run(conn, run_id, status=RunStatus.QUEUED.value, kind="job")
             return self._get_job(conn, run_id)
@@ -207,7 +155,7 @@ class SqlJobStore(JobStore):
             return [_job(r) for r in conn.execute(q)]
 
     def cancel_job(self, job_id: str) -> Job:
-        now = _now_us()
+        now = now_us()
         with self._write() as conn:
             job = self._get_job(conn, job_id)
             if job.status.is_terminal:
@@ -238,7 +186,7 @@ class SqlJobStore(JobStore):
             return [
                 JobAttempt(
                     job_id=r.job_id, attempt=r.attempt, status=RunStatus(r.status),
-                    started_at=_dt(r.started_at), ended_at=_dt(r.ended_at),
+                    started_at=as_datetime(r.started_at), ended_at=as_datetime(r.ended_at),
                     exit_code=r.exit_code, signal=r.signal, error=r.error,
                     stderr_tail=r.stderr_tail,
                 )
@@ -248,7 +196,7 @@ class SqlJobStore(JobStore):
     # ------------------------------------------------------------- dispatching
     def claim_jobs(self, *, owner: str, lease_seconds: float, computes: Iterable[str] | None = None) -> list[Job]:
         wanted = None if computes is None else set(computes)
-        expires = _now_us() + int(lease_seconds * 1e6)
+        expires = now_us() + int(lease_seconds * 1e6)
         claimed: list[str] = []
         with self._read() as conn:  # idle dispatchers look often: no write lock for nothing
             if conn.execute(sa.select(t.jobs.c.id).where(t.jobs.c.state == "queued").limit(1)).first() is None:
@@ -295,7 +243,7 @@ class SqlJobStore(JobStore):
         ids = list(job_ids)
         if not ids:
             return []
-        expires = _now_us() + int(lease_seconds * 1e6)
+        expires = now_us() + int(lease_seconds * 1e6)
         with self._write() as conn:
             conn.execute(
                 t.jobs.update()
@@ -309,7 +257,7 @@ class SqlJobStore(JobStore):
             ).scalars())  # fmt: skip
 
     def adopt_orphans(self, *, owner: str, lease_seconds: float, dead_owners: Iterable[str] = ()) -> list[Job]:
-        now = _now_us()
+        now = now_us()
         dead = list(dead_owners)
         cond = t.jobs.c.lease_expires_at < now
         if dead:
@@ -334,7 +282,7 @@ class SqlJobStore(JobStore):
             ).scalars())  # fmt: skip
 
     def mark_running(self, job_id: str, *, owner: str, handle: Mapping[str, Any]) -> Job:
-        now = _now_us()
+        now = now_us()
         with self._write() as conn:
             row = self._owned(conn, job_id, owner)
             conn.execute(t.jobs.update().where(t.jobs.c.id == job_id).values(
@@ -354,7 +302,7 @@ class SqlJobStore(JobStore):
             return self._get_job(conn, job_id)
 
     def finish_attempt(self, job_id: str, *, owner: str, result: AttemptResult, retry: bool) -> Job:
-        now = _now_us()
+        now = now_us()
         if result.succeeded:
             status = RunStatus.FINISHED
         elif result.canceled:
@@ -390,134 +338,3 @@ class SqlJobStore(JobStore):
                 ))  # fmt: skip
                 self._set_run(conn, job_id, status=status.value, end_time=now, error=error)
             return self._get_job(conn, job_id)
-
-    # ---------------------------------------------------------------- computes
-    def create_compute(
-        self, *, name: str, type: ComputeType, max_concurrent_jobs: int | None = None,
-        address: str | None = None, description: str | None = None,
-        properties: Mapping[str, Any] | None = None,
-    ) -> Compute:  # fmt: skip
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise InvalidArgument(f"invalid compute name {name!r}")
-        kind = ComputeType(type)
-        if max_concurrent_jobs is not None and (
-            isinstance(max_concurrent_jobs, bool) or not isinstance(max_concurrent_jobs, int)
-            or max_concurrent_jobs < 1
-        ):  # fmt: skip
-            raise InvalidArgument("max_concurrent_jobs must be an integer >= 1")
-        if kind is ComputeType.RAY and not address:
-            raise InvalidArgument("a ray compute needs an address (e.g. http://127.0.0.1:8265)")
-        if name == LOCAL_COMPUTE and kind is not ComputeType.LOCAL:
-            raise InvalidArgument("the compute named 'local' must be of type local")
-        limit = max_concurrent_jobs or (os.cpu_count() or 1 if kind is ComputeType.LOCAL else 16)
-        values = {
-            "type": kind.value, "max_concurrent_jobs": limit, "address": address,
-            "description": description, "properties": json.dumps(dict(properties or {})),
-        }
-        with self._write() as conn:
-            self._ensure_local(conn)
-            exists = conn.execute(sa.select(t.computes.c.name).where(t.computes.c.name == name)).first()
-            if exists and name != LOCAL_COMPUTE:
-                raise AlreadyExists(f"compute {name!r} already exists")
-            if exists:
-                conn.execute(t.computes.update().where(t.computes.c.name == name).values(**values))
-            else:
-                conn.execute(t.computes.insert().values(
-                    name=name, created_at=_now_us(), claim_seq=0, **values
-                ))  # fmt: skip
-            return _compute(conn.execute(sa.select(t.computes).where(t.computes.c.name == name)).one())
-
-    def get_compute(self, name: str) -> Compute:
-        with self._write() as conn:
-            self._ensure_local(conn)
-            row = conn.execute(sa.select(t.computes).where(t.computes.c.name == name)).first()
-        if row is None:
-            raise NotFound(f"compute {name!r} not found")
-        return _compute(row)
-
-    def list_computes(self) -> list[Compute]:
-        with self._write() as conn:
-            self._ensure_local(conn)
-            return [_compute(r) for r in conn.execute(sa.select(t.computes).order_by(t.computes.c.name))]
-
-    def delete_compute(self, name: str) -> None:
-        if name == LOCAL_COMPUTE:
-            raise InvalidState("the built-in 'local' compute cannot be deleted")
-        with self._write() as conn:
-            if conn.execute(sa.select(t.computes.c.name).where(t.computes.c.name == name)).first() is None:
-                raise NotFound(f"compute {name!r} not found")
-            busy = conn.execute(
-                sa.select(sa.func.count()).select_from(t.jobs)
-                .where(t.jobs.c.compute == name, t.jobs.c.state != "done")
-            ).scalar_one()  # fmt: skip
-            if busy:
-                raise InvalidState(f"compute {name!r} has {busy} queued or running job(s)")
-            conn.execute(t.computes.delete().where(t.computes.c.name == name))
-
-    # ------------------------------------------------------------ environments
-    def create_environment(
-        self, *, name: str, spec: EnvironmentSpec, version: str | None = None,
-        description: str | None = None, tags: Mapping[str, str] | None = None,
-    ) -> Environment:  # fmt: skip
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise InvalidArgument(f"invalid environment name {name!r}")
-        if version is not None and not _VERSION.match(str(version)):
-            raise InvalidArgument(f"invalid environment version {version!r}")
-        with self._write() as conn:
-            existing = conn.execute(
-                sa.select(t.environments.c.version).where(t.environments.c.name == name)
-            ).scalars().all()  # fmt: skip
-            if version is None:
-                numbers = [int(v) for v in existing if v.isdigit()]
-                version = str(max(numbers, default=0) + 1)
-            version = str(version)
-            if version in existing:
-                raise AlreadyExists(f"environment {name}:{version} already exists")
-            conn.execute(t.environments.insert().values(
-                name=name, version=version, spec=json.dumps(spec.to_dict()),
-                digest=spec.digest(), description=description,
-                tags=json.dumps(dict(tags or {})), created_at=_now_us(),
-            ))  # fmt: skip
-            return _environment(conn.execute(
-                sa.select(t.environments).where(
-                    t.environments.c.name == name, t.environments.c.version == version
-                )
-            ).one())  # fmt: skip
-
-    def get_environment(self, name: str, version: str | None = None) -> Environment:
-        with self._read() as conn:
-            rows = conn.execute(sa.select(t.environments).where(t.environments.c.name == name)).all()
-        if version not in (None, "latest"):
-            rows = [r for r in rows if r.version == str(version)]
-        if not rows:
-            label = name if version in (None, "latest") else f"{name}:{version}"
-            raise NotFound(f"environment {label} not found")
-        return _environment(max(rows, key=lambda r: r.created_at))
-
-    def list_environments(self, *, name: str | None = None) -> list[Environment]:
-        q = sa.select(t.environments)
-        if name is not None:
-            q = q.where(t.environments.c.name == name)
-        with self._read() as conn:
-            rows = conn.execute(q).all()
-        rows.sort(key=lambda r: (r.name, r.created_at))
-        return [_environment(r) for r in rows]
-
-
-class _guard:
-    """Map driver connection errors to BackendUnavailable around a transaction."""
-
-    def __init__(self, cm: Any) -> None:
-        self._cm = cm
-
-    def __enter__(self) -> sa.Connection:
-        try:
-            return self._cm.__enter__()
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
-
-    def __exit__(self, *exc: object) -> Any:
-        try:
-            return self._cm.__exit__(*exc)
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
-            raise backend_unavailable(e) from e
