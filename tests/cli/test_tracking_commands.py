@@ -60,6 +60,10 @@ def test_run_show_metrics_artifacts_download_compare(cli, location: str, tmp_pat
     ]
     history = json.loads(cli("-w", location, "run", "metrics", ids["high"], "acc", "-o", "json").stdout)
     assert [(m["step"], m["value"]) for m in history] == [(0, 0.45), (1, 0.9)]
+    zoomed = cli("-w", location, "run", "metrics", ids["high"], "acc", "--min-step", "1", "-o", "json")
+    assert [(m["step"], m["value"]) for m in json.loads(zoomed.stdout)] == [(1, 0.9)]
+    res = cli("-w", location, "run", "metrics", ids["high"], "acc", "--min-step", "2", "--max-step", "1")
+    assert res.exit_code == 1 and "step" in res.stderr and res.stderr.count("\n") == 1
 
     listing = json.loads(cli("-w", location, "run", "artifacts", ids["high"], "-r", "-o", "json").stdout)
     assert {(a["path"], a["is_dir"]) for a in listing} == {("notes", True), ("notes/hello.txt", False)}

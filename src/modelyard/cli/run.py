@@ -136,6 +136,11 @@ def metrics(
     ctx: typer.Context,
     run_id: RunIdArg,
     key: Annotated[str | None, typer.Argument(help="A metric key: print its whole history.")] = None,
+    min_step: Annotated[int | None, typer.Option("--min-step", help="History from this step on.")] = None,
+    max_step: Annotated[int | None, typer.Option("--max-step", help="History up to this step.")] = None,
+    max_points: Annotated[
+        int | None, typer.Option("--max-points", help="Downsample a longer history (min/max buckets).")
+    ] = None,
     output: OutputOpt = Output.table,
 ) -> None:
     """Print a run's metric summaries, or the history of one metric."""
@@ -157,8 +162,10 @@ def metrics(
             ],
         )
         return
-    history = ws.runs.metric_history(run_id, key)
-    if not history:
+    history = ws.runs.metric_history(
+        run_id, key, max_points=max_points, min_step=min_step, max_step=max_step
+    )
+    if not history and min_step is None and max_step is None:
         from modelyard.errors import NotFound
 
         raise NotFound(f"run {run_id} has no metric {key!r}")

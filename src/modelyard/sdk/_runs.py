@@ -172,22 +172,31 @@ class Runs:
         return out
 
     def metric_history(
-        self, run_id: str, key: str, *, max_points: int | None = None
+        self,
+        run_id: str,
+        key: str,
+        *,
+        max_points: int | None = None,
+        min_step: int | None = None,
+        max_step: int | None = None,
     ) -> list[Metric]:
         """Every point of one metric of a run, ordered by step.
 
         With ``max_points``, a longer history is downsampled in the store for charts: each
         of equal step buckets keeps its lowest and highest point, plus the first and last.
+        ``min_step`` / ``max_step`` (inclusive) keep only that range of steps (a zoom).
 
         Raises:
             NotFound: no such run (a key never logged gives an empty list).
-            InvalidArgument: ``max_points`` below 4.
+            InvalidArgument: ``max_points`` below 4, or ``min_step`` above ``max_step``.
 
         Example:
             >>> [m.value for m in ws.runs.metric_history(run_id, "loss")][:3]
             [0.9, 0.5, 0.3]
         """
-        return self._ws.tracking_store.get_metric_history(run_id, key, max_points=max_points)
+        return self._ws.tracking_store.get_metric_history(
+            run_id, key, max_points=max_points, min_step=min_step, max_step=max_step
+        )
 
     def compare(self, run_ids: Iterable[str]) -> RunComparison:
         """Put runs side by side: attributes, params and latest metrics, one row per key.

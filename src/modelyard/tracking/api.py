@@ -161,7 +161,9 @@ def runs_log_batch(run_id: str, body: s.RunBatch, store: TrackingStoreDep):
 
 @router.post("/metrics/batches", **_NO_CONTENT)
 def metrics_log_batches(body: s.MetricBatches, store: TrackingStoreDep):
-    store.log_metric_batches({rid: s.metrics_from_schemas(pts) for rid, pts in body.batches.items()})
+    store.log_metric_batches(
+        {rid: s.metrics_from_schemas(pts) for rid, pts in body.batches.items()}
+    )
     return no_content()
 
 
@@ -177,8 +179,14 @@ def runs_metric_history(
     key: str,
     store: TrackingStoreDep,
     max_points: Annotated[int | None, Query(ge=4)] = None,
+    min_step: Annotated[int | None, Query(description="only points at this step or later")] = None,
+    max_step: Annotated[
+        int | None, Query(description="only points at this step or earlier")
+    ] = None,
 ):
-    points = store.get_metric_history(run_id, key, max_points=max_points)
+    points = store.get_metric_history(
+        run_id, key, max_points=max_points, min_step=min_step, max_step=max_step
+    )
     if max_points is not None:
         summary = store.get_run(run_id).metrics.get(key)
         total = summary.count if summary is not None else len(points)

@@ -12,17 +12,17 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
-    "RunStatus",
-    "LifecycleStage",
+    "TERMINAL_STATUSES",
+    "ArtifactInfo",
     "Experiment",
+    "ExperimentPage",
+    "LifecycleStage",
     "Metric",
     "MetricSummary",
-    "RunSource",
     "Run",
     "RunPage",
-    "ExperimentPage",
-    "ArtifactInfo",
-    "TERMINAL_STATUSES",
+    "RunSource",
+    "RunStatus",
 ]
 
 

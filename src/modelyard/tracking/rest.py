@@ -85,16 +85,26 @@ class RestTrackingStore(TrackingStore):
             return None
 
     def list_experiments(
-        self, *, include_deleted: bool = False, max_results: int = 1000, page_token: str | None = None
+        self,
+        *,
+        include_deleted: bool = False,
+        max_results: int = 1000,
+        page_token: str | None = None,
     ) -> ExperimentPage:
-        params = {"include_deleted": include_deleted, "max_results": max_results, "page_token": page_token}
+        params = {
+            "include_deleted": include_deleted,
+            "max_results": max_results,
+            "page_token": page_token,
+        }
         return s.experiment_page_from_wire(self._call("GET", "/experiments", params=params))
 
     def update_experiment(
         self, experiment_id: str, *, name: str | None = None, description: str | None = None
     ) -> Experiment:
         body = {"name": name, "description": description}
-        return s.experiment_from_wire(self._call("PATCH", f"/experiments/{_q(experiment_id)}", json=body))
+        return s.experiment_from_wire(
+            self._call("PATCH", f"/experiments/{_q(experiment_id)}", json=body)
+        )
 
     def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
         self._call("PUT", f"/experiments/{_q(experiment_id)}/tags/{_q(key)}", json={"value": value})
@@ -185,9 +195,16 @@ class RestTrackingStore(TrackingStore):
         self._call("DELETE", f"/runs/{_q(run_id)}/tags/{_q(key)}")
 
     def get_metric_history(
-        self, run_id: str, key: str, *, max_points: int | None = None
+        self,
+        run_id: str,
+        key: str,
+        *,
+        max_points: int | None = None,
+        min_step: int | None = None,
+        max_step: int | None = None,
     ) -> list[Metric]:
-        params = None if max_points is None else {"max_points": max_points}
+        given = {"max_points": max_points, "min_step": min_step, "max_step": max_step}
+        params = {name: value for name, value in given.items() if value is not None} or None
         path = f"/runs/{_q(run_id)}/metrics/{_q(key)}/history"
         return s.history_from_wire(self._call("GET", path, params=params))
 

@@ -220,8 +220,10 @@ class MetricHistorySchema(_Schema):
     steps: list[int]
     values: list[FloatOrSpecial]
     timestamps: list[int]
-    #: the number of points stored; more than ``len(steps)`` when downsampled
+    #: the number of points stored in the series; more than ``len(steps)`` when downsampled
+    #: or when a step range (``min_step``/``max_step``) left points out
     total: int
+    #: True when ``max_points`` was given and ``total > len(steps)``
     downsampled: bool = False
 
 
@@ -401,7 +403,9 @@ def run_page_to_wire(page: RunPage) -> dict[str, Any]:
 
 
 def run_page_from_wire(d: Mapping[str, Any]) -> RunPage:
-    return RunPage(runs=[run_from_wire(r) for r in d["runs"]], next_page_token=d.get("next_page_token"))
+    return RunPage(
+        runs=[run_from_wire(r) for r in d["runs"]], next_page_token=d.get("next_page_token")
+    )
 
 
 def metric_to_wire(m: Metric) -> dict[str, Any]:
@@ -419,7 +423,12 @@ def metrics_from_schemas(points: Sequence[MetricSchema]) -> list[Metric]:
 
 def metrics_from_wire(points: Iterable[Mapping[str, Any]]) -> list[Metric]:
     return [
-        Metric(key=p["key"], value=float(p["value"]), step=int(p["step"]), timestamp=int(p["timestamp"]))
+        Metric(
+            key=p["key"],
+            value=float(p["value"]),
+            step=int(p["step"]),
+            timestamp=int(p["timestamp"]),
+        )
         for p in points
     ]
 

@@ -31,7 +31,7 @@ from modelyard.tracking.entities import (
     RunStatus,
 )
 
-__all__ = ["TrackingStore", "DEFAULT_EXPERIMENT_NAME", "MAX_RESULTS_LIMIT"]
+__all__ = ["DEFAULT_EXPERIMENT_NAME", "MAX_RESULTS_LIMIT", "TrackingStore"]
 
 DEFAULT_EXPERIMENT_NAME = "Default"
 MAX_RESULTS_LIMIT = 50_000
@@ -209,20 +209,34 @@ class TrackingStore(abc.ABC):
 
     @abc.abstractmethod
     def get_metric_history(
-        self, run_id: str, key: str, *, max_points: int | None = None
+        self,
+        run_id: str,
+        key: str,
+        *,
+        max_points: int | None = None,
+        min_step: int | None = None,
+        max_step: int | None = None,
     ) -> list[Metric]:
         """All points of a metric, ordered by step, then timestamp, then insertion.
 
-        With ``max_points``, a history longer than that is downsampled for charts: the
-        steps are split into equal buckets and each bucket keeps its lowest and highest
-        point, plus the first and last points overall, so every spike stays visible. The
-        result then has at most ``max_points`` points (NaN points are left out of it).
+        ``min_step`` and ``max_step`` (inclusive, each optional) keep the points within that
+        step range only (a zoomed chart).
+
+        With ``max_points``, a history (or range) longer than that is downsampled for
+        charts: the steps are split into about ``(max_points - 2) / 2`` buckets and each
+        bucket keeps its lowest and highest point, plus the first and last points of the
+        range, so every spike stays visible. The points kept are real points. A bucket's
+        edges may move to the edge of a stored block of points (by less than a bucket).
+        The result then has at most ``max_points`` points (NaN points are left out of it,
+        but for the first and last). The cost does not grow with the length of the series
+        for a series logged in step order.
 
         Returns an empty list for a key never logged.
 
         Raises:
             NotFound: the run does not exist.
-            InvalidArgument: ``max_points`` is below 4.
+            InvalidArgument: ``max_points`` is below 4, a step bound is not a 64-bit
+                integer, or ``min_step`` is greater than ``max_step``.
         """
 
     @abc.abstractmethod
@@ -247,5 +261,5 @@ class TrackingStore(abc.ABC):
             InvalidArgument: ``max_results`` out of range or a malformed page token.
         """
 
-    def close(self) -> None:  # noqa: B027 - a no-op default is the right behaviour
+    def close(self) -> None:
         """Release connections. The store must not be used afterwards."""

@@ -1,7 +1,9 @@
 /**
  * A metric chart on uPlot (canvas; draws 100,000+ points smoothly). One or more series,
  * x by step, wall time or relative time, optional EMA smoothing (the raw line stays faint
- * behind), optional log scale. Follows the theme and the container's width.
+ * behind), optional log scale. Follows the theme and the container's width. Dragging
+ * across the plot zooms in; with `onZoomSteps` (step axis only) the page is told which
+ * steps were selected, to fetch their detail from the server.
  */
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "uplot";
@@ -10,6 +12,7 @@ import { cssVar, useThemeVersion } from "../app/theme";
 import { alignSeries, minMaxDownsample } from "../lib/downsample";
 import { formatNumber } from "../lib/format";
 import { smoothEma } from "../lib/smoothing";
+import { stepRange, type StepRange } from "../lib/zoom";
 import "./chart.css";
 
 export type XMode = "step" | "time" | "relative";
@@ -31,8 +34,10 @@ export function xValues(s: ChartSeries, mode: XMode): number[] {
   return s.timestamps.map((t) => (t - t0) / 1000);
 }
 
-export function MetricChart({ title, series, xMode, smoothing, logY, height = 240, minXSpan }: {
+export function MetricChart({ title, series, xMode, smoothing, logY, height = 240, minXSpan, onZoomSteps }: {
   title?: string;
+  /** called with the whole steps a drag selected (x by step only) */
+  onZoomSteps?: (range: StepRange) => void;
   /** the x axis spans at least this much (x units; seconds in time modes), centred on the data */
   minXSpan?: number;
   series: ChartSeries[];
@@ -44,6 +49,9 @@ export function MetricChart({ title, series, xMode, smoothing, logY, height = 24
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const themeV = useThemeVersion();
+  // the latest callback, read when a drag ends: a new one does not rebuild the plot
+  const onZoomRef = useRef(onZoomSteps);
+  onZoomRef.current = onZoomSteps;
 
   const { data, uSeries } = useMemo(() => {
     const width = Math.max(300, box.current?.clientWidth ?? 800);
@@ -107,6 +115,13 @@ export function MetricChart({ title, series, xMode, smoothing, logY, height = 24
       ],
       legend: { show: series.length > 1 || smoothing > 0, live: true },
       cursor: { drag: { x: true, y: false }, points: { size: 6 } },
+      hooks: xMode === "step" ? {
+        setSelect: [(u: uPlot) => {
+          const { left, width } = u.select;
+          const range = width > 0 ? stepRange(u.posToVal(left, "x"), u.posToVal(left + width, "x")) : null;
+          if (range) onZoomRef.current?.(range);
+        }],
+      } : {},
     };
     const u = new uPlot(opts, data, el);
     plot.current = u;

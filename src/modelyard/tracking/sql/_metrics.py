@@ -2,7 +2,8 @@
 
 Points are validated and grouped by key in one Python pass, the summaries of the batch are
 merged with the stored ones in Python, and the points go to the driver's ``executemany`` as
-plain tuples (no per-row SQLAlchemy work). Everything runs in the caller's transaction.
+plain tuples (no per-row SQLAlchemy work), followed by the batch's block summaries
+(:mod:`._blocks`). Everything runs in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from modelyard.errors import InvalidArgument
 from modelyard.tracking.entities import Metric
+from modelyard.tracking.sql._blocks import BlockRow, last_blocks, summarize_blocks, upsert_blocks
 from modelyard.tracking.sql._convert import paused_gc
 from modelyard.tracking.sql._validate import check_int64, check_key, check_metric_value
 from modelyard.tracking.sql.tables import metric_series
@@ -153,11 +155,15 @@ def write_points(conn: sa.Connection, run_pk: int, groups: PointGroups) -> None:
         "INSERT INTO metric_points (series_id, step, timestamp, seq, value) "
         f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})"
     )
+    last = last_blocks(conn, [row.id for row in existing.values()])
     points: list[tuple[int, int, int, int, float | None]] = []
+    blocks: list[BlockRow] = []
     with paused_gc():
         for key, rows in groups.items():
             sid = ids[key]
             old = existing.get(key)
             seq = itertools.count(0 if old is None else old.count)
             points += [(sid, s, t, n, v) for (s, t, v), n in zip(rows, seq, strict=False)]
+            blocks += summarize_blocks(sid, last.get(sid), rows)
     conn.exec_driver_sql(sql, points)
+    upsert_blocks(conn, blocks)

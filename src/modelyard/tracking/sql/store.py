@@ -23,8 +23,13 @@ from modelyard.tracking.entities import (
 from modelyard.tracking.filter import parse_filter, parse_order_by
 from modelyard.tracking.sql import _convert as cv
 from modelyard.tracking.sql import _rows as q
+from modelyard.tracking.sql._downsample import (
+    check_max_points,
+    check_step_range,
+    downsampled_history,
+    step_filter,
+)
 from modelyard.tracking.sql._experiments import ExperimentMethods
-from modelyard.tracking.sql._downsample import check_max_points, downsampled_history
 from modelyard.tracking.sql._metrics import group_points, write_points
 from modelyard.tracking.sql._search import (
     RUN_COLUMNS,
@@ -41,6 +46,7 @@ from modelyard.tracking.sql._validate import (
 )
 from modelyard.tracking.sql.tables import (
     experiments,
+    metric_blocks,
     metric_points,
     metric_series,
     run_tags,
@@ -264,6 +270,7 @@ class SqlTrackingStore(ExperimentMethods, TrackingStore):
             conn.execute(runs.update().where(runs.c.parent_id == run_id).values(parent_id=None))
             series = sa.select(metric_series.c.id).where(metric_series.c.run_pk == row.pk)
             conn.execute(metric_points.delete().where(metric_points.c.series_id.in_(series)))
+            conn.execute(metric_blocks.delete().where(metric_blocks.c.series_id.in_(series)))
             conn.execute(metric_series.delete().where(metric_series.c.run_pk == row.pk))
             conn.execute(params_table.delete().where(params_table.c.run_pk == row.pk))
             conn.execute(run_tags.delete().where(run_tags.c.run_pk == row.pk))
@@ -336,33 +343,44 @@ class SqlTrackingStore(ExperimentMethods, TrackingStore):
                 raise NotFound(f"run {run_id!r} has no tag {key!r}")
 
     def get_metric_history(
-        self, run_id: str, key: str, *, max_points: int | None = None
+        self,
+        run_id: str,
+        key: str,
+        *,
+        max_points: int | None = None,
+        min_step: int | None = None,
+        max_step: int | None = None,
     ) -> list[Metric]:
         if not isinstance(key, str):
             raise InvalidArgument("metric key must be a string")
         if max_points is not None:
             check_max_points(max_points)
+        min_step, max_step = check_step_range(min_step, max_step)
         with self._read() as conn:
             row = q.fetch_run_row(conn, run_id)
-            series_id = conn.execute(
-                sa.select(metric_series.c.id).where(
+            series = conn.execute(
+                sa.select(metric_series.c.id, metric_series.c.count).where(
                     metric_series.c.run_pk == row.pk, metric_series.c.key == key
                 )
-            ).scalar()
-            if series_id is None:
+            ).first()
+            if series is None:
                 return []
             if max_points is not None:
-                sampled = downsampled_history(conn, series_id, key, max_points)
+                sampled = downsampled_history(
+                    conn, series.id, key, max_points,
+                    count=series.count, min_step=min_step, max_step=max_step,
+                )  # fmt: skip
                 if sampled is not None:
                     return sampled
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            cond, params = step_filter(min_step, max_step, mark)
             cursor = conn.connection.cursor()
             try:
                 with cv.paused_gc():
                     cursor.execute(
                         "SELECT step, timestamp, value FROM metric_points "
-                        f"WHERE series_id = {mark} ORDER BY step, timestamp, seq",
-                        (series_id,),
+                        f"WHERE series_id = {mark}{cond} ORDER BY step, timestamp, seq",
+                        (series.id, *params),
                     )
                     return cv.metrics_from_points(key, cursor.fetchall())
             finally:

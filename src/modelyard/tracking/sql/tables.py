@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables of the tracking store (revision ``0001_tracking``).
+"""SQLAlchemy Core tables of the tracking store (revisions ``0001_tracking``, ``0005_metric_blocks``).
 
 The migrations create the schema; these definitions only describe it for queries, and
 ``tests/tracking`` checks they agree. Conventions:
@@ -21,6 +21,7 @@ __all__ = [
     "experiment_tags",
     "experiments",
     "metadata",
+    "metric_blocks",
     "metric_points",
     "metric_series",
     "params",
@@ -135,6 +136,33 @@ metric_points = sa.Table(
     sa.Column("timestamp", sa.BigInteger, primary_key=True),
     sa.Column("seq", sa.BigInteger, primary_key=True),
     sa.Column("value", sa.Double, nullable=True),
+    sqlite_with_rowid=False,
+)
+
+#: the summary of each block of ``BLOCK_SIZE`` consecutive points of a series (by ``seq``,
+#: i.e. in the order logged), kept by the write path: how many points, their step range and
+#: their lowest and highest value with the step and timestamp of the point that holds it
+#: (the first such point; NULL when every value of the block is NaN). Downsampled
+#: histories merge these instead of scanning every point (``_downsample.py``).
+metric_blocks = sa.Table(
+    "metric_blocks",
+    metadata,
+    sa.Column(
+        "series_id",
+        BigIntId,
+        sa.ForeignKey("metric_series.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("block", sa.BigInteger, primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("lo_step", sa.BigInteger, nullable=False),
+    sa.Column("hi_step", sa.BigInteger, nullable=False),
+    sa.Column("min_value", sa.Double, nullable=True),
+    sa.Column("min_step", sa.BigInteger, nullable=True),
+    sa.Column("min_timestamp", sa.BigInteger, nullable=True),
+    sa.Column("max_value", sa.Double, nullable=True),
+    sa.Column("max_step", sa.BigInteger, nullable=True),
+    sa.Column("max_timestamp", sa.BigInteger, nullable=True),
     sqlite_with_rowid=False,
 )
 
