@@ -116,22 +116,42 @@ export function useRunsById(ids: string[]) {
   });
 }
 
-export function fetchMetricHistory(runId: string, key: string, maxPoints: number): Promise<MetricHistory> {
+/** The query of a history request: min_step/max_step (inclusive) for a zoomed chart. */
+export function historyQuery(maxPoints: number, range?: readonly [number, number] | null) {
+  return range ? { max_points: maxPoints, min_step: range[0], max_step: range[1] } : { max_points: maxPoints };
+}
+
+export function fetchMetricHistory(
+  runId: string,
+  key: string,
+  maxPoints: number,
+  range?: readonly [number, number] | null,
+): Promise<MetricHistory> {
+  const query = historyQuery(maxPoints, range);
   return unwrap(
     api.GET("/api/v1/runs/{run_id}/metrics/{key}/history", {
-      params: { path: { run_id: runId, key }, query: { max_points: maxPoints } },
+      params: { path: { run_id: runId, key }, query },
     }),
   );
 }
 
-/** Histories of several (run, key) pairs at once; the server downsamples to maxPoints. */
-export function useMetricHistories(pairs: { runId: string; key: string }[], maxPoints: number, live = false) {
+/**
+ * Histories of several (run, key) pairs at once; the server downsamples to maxPoints. A
+ * pair with a step `range` gets only those steps (a zoomed chart); for a pair that sets
+ * `range` (null: all steps), the previous data stays on screen while a new range loads.
+ */
+export function useMetricHistories(
+  pairs: { runId: string; key: string; range?: readonly [number, number] | null }[],
+  maxPoints: number,
+  live = false,
+) {
   return useQueries({
-    queries: pairs.map(({ runId, key }) => ({
-      queryKey: trackingKeys.metricHistory(runId, key, maxPoints),
-      queryFn: () => fetchMetricHistory(runId, key, maxPoints),
+    queries: pairs.map(({ runId, key, range }) => ({
+      queryKey: trackingKeys.metricHistory(runId, key, maxPoints, range),
+      queryFn: () => fetchMetricHistory(runId, key, maxPoints, range),
       staleTime: live ? 0 : 60_000,
       refetchInterval: live ? LIVE_MS : (false as const),
+      placeholderData: range !== undefined ? keepPreviousData : undefined,
     })),
   });
 }

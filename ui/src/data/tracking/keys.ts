@@ -5,7 +5,8 @@ export const trackingKeys = {
   experiment: (id: string) => ["experiment", id] as const,
   runsSearch: (body: object) => ["runs", "search", body] as const,
   run: (id: string) => ["run", id] as const,
-  metricHistory: (runId: string, key: string, maxPoints: number) => ["run", runId, "metric", key, maxPoints] as const,
+  metricHistory: (runId: string, key: string, maxPoints: number, range?: readonly [number, number] | null) =>
+    ["run", runId, "metric", key, maxPoints, range ?? null] as const,
   artifacts: (runId: string) => ["run", runId, "artifacts"] as const,
   artifactText: (runId: string, path: string) => ["run", runId, "artifact", path] as const,
 };
