@@ -74,6 +74,17 @@ def test_delete_deployment_refused_while_it_takes_traffic(endpoint_store: Endpoi
         endpoint_store.list_deployments("churn")
 
 
+def test_deployment_code_must_be_a_snapshot_with_its_script(endpoint_store: EndpointStore) -> None:
+    endpoint_store.create_endpoint("churn")
+    with pytest.raises(InvalidArgument, match="snapshot"):
+        endpoint_store.create_deployment("churn", "a", model="m:1", code="/home/me/src", scoring_script="score.py")
+    with pytest.raises(InvalidArgument, match="scoring_script"):
+        endpoint_store.create_deployment("churn", "b", model="m:1", code="snapshot:" + "0" * 40)
+    with pytest.raises(InvalidArgument, match="code"):
+        endpoint_store.create_deployment("churn", "c", model="m:1", scoring_script="score.py")
+    assert endpoint_store.list_deployments("churn") == []
+
+
 def test_request_logs(endpoint_store: EndpointStore) -> None:
     endpoint_store.create_endpoint("churn")
     now = datetime.now(UTC)

@@ -6,13 +6,18 @@ traffic weights (or the one named by the ``x-modelyard-deployment`` /
 ``azureml-model-deployment`` request header), forwards the body over kept-alive connections
 to one of its ready workers (another worker if that one cannot be reached), copies a share
 to mirror deployments, and answers with the worker's response plus an
-``x-modelyard-deployment`` header. The server never loads models: workers do.
+``x-modelyard-deployment`` header (and ``x-modelyard-server-pid``, the server process that
+routed it). The server never loads models: workers do.
+
+Every process of a server routes; one of them, the leader, also supervises the workers
+(see :mod:`modelyard.endpoints.routing` and :mod:`modelyard.server.leader`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -27,7 +32,7 @@ from modelyard.endpoints.store import EndpointStore
 from modelyard.errors import BackendUnavailable, NotFound, PayloadTooLarge, Unauthenticated
 from modelyard.server.responses import JSONBytesResponse, json_response, no_content
 
-__all__ = ["gateway", "open_server_endpoint_store", "router", "start_endpoints", "stop_endpoints"]
+__all__ = ["gateway", "lead_endpoints", "open_server_endpoint_store", "router", "start_endpoints", "stop_endpoints"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,34 +63,26 @@ def open_server_endpoint_store(app: Any) -> EndpointStore:
 
 
 def _runtime_dir(app: Any) -> Path:
-    settings = app.state.settings
-    folder = None
-    if settings.store_url is None or settings.workspace:
-        from modelyard.location import resolve_location
+    """Worker logs, models, extracted code and the route file: one folder per served
+    workspace, shared by every process of the server (see :func:`~modelyard.server.leader.state_dir`)."""
+    from modelyard.server.leader import state_dir
 
-        location = resolve_location(settings.workspace)
-        folder = location.folder
-    if folder is None:
-        import tempfile
-
-        return Path(tempfile.mkdtemp(prefix="modelyard-endpoints-"))
-    return Path(folder) / "endpoints"
+    return state_dir(app.state.settings) / "endpoints"
 
 
-def start_endpoints(app: Any) -> None:
-    """Start the supervisor (brings back every deployment in the store)."""
-    from modelyard.endpoints.supervisor import EndpointSupervisor
+def start_endpoints(app: Any, *, leader: bool = True) -> None:
+    """Start routing scoring requests in this server process; the ``leader`` also starts
+    the supervisor (which brings back every deployment in the store), the others follow
+    the route file it publishes (:func:`lead_endpoints` promotes a follower)."""
+    from modelyard.endpoints.routing import RouteTable
     from modelyard.errors import ModelyardError
-    from modelyard.models.api import open_server_model_store
 
     try:
         store = open_server_endpoint_store(app)
     except ModelyardError as e:  # serve the rest of the API; scoring answers 503 until fixed
         logger.error("endpoints are unavailable: %s", e.message)
         return
-    supervisor = EndpointSupervisor(store, open_server_model_store(app), _runtime_dir(app),
-                                    max_body_bytes=app.state.settings.server.max_request_bytes)
-    app.state.endpoint_supervisor = supervisor
+    app.state.endpoint_pid = str(os.getpid())
     registry = getattr(getattr(app.state, "metrics", None), "registry", None)
     if registry is not None and getattr(app.state, "endpoint_metrics", None) is None:
         # once per app: a lifespan that runs again (in-process test clients) must not
@@ -93,27 +90,53 @@ def start_endpoints(app: Any) -> None:
         from modelyard.endpoints.metrics import EndpointMetrics
 
         app.state.endpoint_metrics = EndpointMetrics(registry)
+    if leader:
+        lead_endpoints(app)
+        return
+    table = RouteTable(store, _runtime_dir(app))
+    table.start()
+    app.state.endpoint_router = table
+
+
+def lead_endpoints(app: Any) -> None:
+    """Start the supervisor in this process (it became the leader) and route through it."""
+    from modelyard.endpoints.supervisor import EndpointSupervisor
+    from modelyard.models.api import open_server_model_store
+
+    store = getattr(app.state, "endpoint_store", None)
+    if store is None or getattr(app.state, "endpoint_supervisor", None) is not None:
+        return  # endpoints unavailable (logged at start), or leading already
+    supervisor = EndpointSupervisor(store, open_server_model_store(app), _runtime_dir(app),
+                                    artifacts=app.state.artifact_store,
+                                    max_body_bytes=app.state.settings.server.max_request_bytes)
     supervisor.start()
+    follower = getattr(app.state, "endpoint_router", None)
+    app.state.endpoint_supervisor = supervisor
+    app.state.endpoint_router = supervisor
+    if follower is not None:
+        follower.stop()
 
 
 async def stop_endpoints(app: Any) -> None:
     """Stop every worker and close the gateway's connections and the store."""
     client = getattr(app.state, "endpoint_http", None)
+    app.state.endpoint_http = None
     if client is not None:
         await client.aclose()
-    supervisor = getattr(app.state, "endpoint_supervisor", None)
-    if supervisor is not None:
-        await anyio.to_thread.run_sync(supervisor.stop)
+    router = getattr(app.state, "endpoint_router", None)
+    app.state.endpoint_router = app.state.endpoint_supervisor = None  # a lifespan may run again
+    if router is not None:
+        await anyio.to_thread.run_sync(router.stop)
     store = getattr(app.state, "endpoint_store", None)
     if store is not None:
         store.close()
 
 
-def _supervisor(app: Any) -> Any:
-    supervisor = getattr(app.state, "endpoint_supervisor", None)
-    if supervisor is None:
-        raise BackendUnavailable("the endpoint supervisor is not running")
-    return supervisor
+def _router(app: Any) -> Any:
+    router = getattr(app.state, "endpoint_router", None)
+    if router is None:
+        raise BackendUnavailable("the endpoint gateway is not running")
+    return router
 
 
 async def _endpoint_store(request: Request) -> EndpointStore:
@@ -124,9 +147,9 @@ StoreDep = Annotated[EndpointStore, Depends(_endpoint_store)]
 
 
 def _changed(request: Request) -> None:
-    supervisor = getattr(request.app.state, "endpoint_supervisor", None)
-    if supervisor is not None:
-        supervisor.refresh()
+    router = getattr(request.app.state, "endpoint_router", None)
+    if router is not None:
+        router.refresh()
 
 
 # ------------------------------------------------------------------ endpoints
@@ -182,6 +205,9 @@ def deployments_list_all(store: StoreDep):
 
 @router.post("/endpoints/{name}/deployments", status_code=201)
 def deployments_create(name: str, body: w.DeploymentCreate, store: StoreDep, request: Request):
+    from modelyard.endpoints.code import check_code, check_uploaded
+
+    check_uploaded(request.app.state.artifact_store, check_code(body.code, body.scoring_script))
     dep = store.create_deployment(name, body.name, model=body.model, instance_count=body.instance_count,
                                   code=body.code, scoring_script=body.scoring_script, settings=body.settings,
                                   description=body.description, tags=body.tags)
@@ -213,9 +239,9 @@ def deployments_delete(name: str, deployment: str, store: StoreDep, request: Req
 @router.get("/endpoints/{name}/deployments/{deployment}/logs")
 def deployments_logs(name: str, deployment: str, store: StoreDep, request: Request, lines: int = 200):
     store.get_deployment(name, deployment)
-    supervisor = _supervisor(request.app)
-    return json_response({"logs": supervisor.logs(name, deployment, lines=lines),
-                          **supervisor.deployment_state(name, deployment)})
+    router = _router(request.app)
+    return json_response({"logs": router.logs(name, deployment, lines=lines),
+                          **router.deployment_state(name, deployment)})
 
 
 @router.get("/endpoints/{name}/requests")
@@ -232,7 +258,7 @@ def endpoints_log_requests(body: w.RequestLogs, store: StoreDep):
 @router.get("/endpoints/{name}/metrics")
 def endpoints_metrics(name: str, store: StoreDep, request: Request):
     store.get_endpoint(name)
-    stat = _supervisor(request.app).stats.get(name, {"requests": 0, "errors": 0, "mirrored": 0, "latencies": []})
+    stat = _router(request.app).stats.get(name, {"requests": 0, "errors": 0, "mirrored": 0, "latencies": []})
     lat = sorted(stat["latencies"])
 
     def q(p: float) -> float | None:
@@ -287,7 +313,9 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _forward(client: Any, urls: list[str], body: bytes) -> Any:
+async def _forward(client: Any, urls: list[str], body: bytes, router: Any, name: str, deployment: str) -> Any:
+    """Send to the first worker that answers; if none does, look for new addresses once (a
+    worker restarted, or a new leader restarted the deployment) or wait a moment, and try again."""
     from modelyard.endpoints.forward import WorkerUnreachable
 
     last: Exception | None = None
@@ -300,47 +328,63 @@ async def _forward(client: Any, urls: list[str], body: bytes) -> Any:
             except TimeoutError as e:
                 raise BackendUnavailable(f"the worker at {url} did not answer within {client.timeout:.0f} s") from e
         if attempt == 0:
-            await asyncio.sleep(0.05)
-    raise BackendUnavailable(f"no worker of the deployment answered: {last}")
+            if router.reload_routes():
+                urls = router.worker_urls(name, deployment) or urls
+            else:
+                await asyncio.sleep(0.05)
+    raise BackendUnavailable(f"no worker of deployment {deployment!r} of {name!r} answered: {last}")
+
+
+def _key_problem(name: str, authorization: str | None) -> str:
+    how = (f"get them with `modelyard online-endpoint get-credentials {name}` or "
+           f"ws.endpoints.get_credentials({name!r}); API tokens are not endpoint keys")
+    if not authorization:
+        return f"endpoint {name!r} needs one of its keys: send 'Authorization: Bearer <key>' ({how})"
+    if not authorization.lower().startswith("bearer "):
+        return f"endpoint {name!r} takes its key as 'Authorization: Bearer <key>' ({how})"
+    return f"the key sent is not one of endpoint {name!r}'s keys ({how})"
 
 
 async def _score(request: Request, name: str, pinned: str | None) -> Response:
     app = request.app
-    supervisor = _supervisor(app)
-    ep = supervisor.endpoint(name)
-    if not supervisor.check_key(ep, request.headers.get("authorization")):
-        raise Unauthenticated(f"endpoint {name!r} needs its key: send 'Authorization: Bearer KEY'")
+    router = _router(app)
+    ep = router.endpoint(name)
+    authorization = request.headers.get("authorization")
+    if not router.check_key(ep, authorization):
+        raise Unauthenticated(_key_problem(name, authorization))
     body = await _read_body(request, app.state.settings.server.max_request_bytes)
     pinned = pinned or next((request.headers[h] for h in _PIN_HEADERS if request.headers.get(h)), None)
-    deployment = supervisor.choose(ep, pinned)
+    deployment = router.choose(ep, pinned)
     if deployment is None:
         raise NotFound(f"endpoint {name!r} has no deployment taking traffic")
-    urls = supervisor.worker_urls(name, deployment)
+    urls = router.worker_urls(name, deployment)
+    if not urls and router.reload_routes():
+        urls = router.worker_urls(name, deployment)
     if not urls:
-        if pinned and (name, pinned) not in getattr(supervisor, "_runtimes", {}):
+        if pinned and not router.has_deployment(name, pinned):
             raise NotFound(f"endpoint {name!r} has no deployment {pinned!r}")
         raise BackendUnavailable(f"deployment {deployment!r} of {name!r} is not ready")
     client = await _http(app)
     started = time.perf_counter()
-    for mirror in supervisor.mirrors(ep):
-        mirror_urls = supervisor.worker_urls(name, mirror)
+    for mirror in router.mirrors(ep):
+        mirror_urls = router.worker_urls(name, mirror)
         if mirror_urls:
-            asyncio.get_running_loop().create_task(_shadow(supervisor, name, client, mirror_urls, body))
-    upstream = await _forward(client, urls, body)
+            asyncio.get_running_loop().create_task(_shadow(router, name, mirror, client, mirror_urls, body))
+    upstream = await _forward(client, urls, body, router, name, deployment)
     elapsed = time.perf_counter() - started
-    supervisor.record(name, deployment, upstream.status_code, elapsed, body, upstream.content)
+    router.record(name, deployment, upstream.status_code, elapsed, body, upstream.content)
     metrics = getattr(app.state, "endpoint_metrics", None)
     if metrics is not None:
         metrics.observe(name, deployment, upstream.status_code, elapsed)
     return Response(upstream.content, status_code=upstream.status_code, media_type="application/json",
-                    headers={"x-modelyard-deployment": deployment})
+                    headers={"x-modelyard-deployment": deployment, "x-modelyard-server-pid": app.state.endpoint_pid})
 
 
-async def _shadow(supervisor: Any, name: str, client: Any, urls: list[str], body: bytes) -> None:
+async def _shadow(router: Any, name: str, deployment: str, client: Any, urls: list[str], body: bytes) -> None:
     """Send a copy to a mirror deployment; its answer is dropped, a failure only logged."""
     try:
-        await _forward(client, urls, body)
-        supervisor.count_mirrored(name)
+        await _forward(client, urls, body, router, name, deployment)
+        router.count_mirrored(name)
     except Exception:
         logger.debug("mirrored request failed", exc_info=True)
 

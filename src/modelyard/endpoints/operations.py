@@ -123,11 +123,25 @@ class EndpointOperations:
                           code: str | os.PathLike[str] | None = None, scoring_script: str | None = None,
                           settings: Mapping[str, Any] | None = None, description: str | None = None,
                           tags: Mapping[str, str] | None = None) -> Deployment:
-        """Add a deployment of ``model`` (``models:/name/3``, ``name:3``...). A custom
-        ``score.py`` is named by ``code`` (a folder the server can read) and ``scoring_script``."""
-        code_path = str(Path(code).resolve()) if code is not None else None
+        """Add a deployment of ``model`` (``models:/name/3``, ``name:3``...).
+
+        A custom ``score.py`` is named by ``code`` (a local folder) and ``scoring_script``
+        (its path inside the folder). The folder is uploaded as a code snapshot (like a
+        job's code, ``.gitignore``/``.yardignore`` honoured) and the deployment runs that
+        snapshot: editing the folder later does not change it, and the server need not see
+        this machine's disk.
+
+        Raises:
+            InvalidArgument: a missing folder or scoring script, bad settings or names.
+            PayloadTooLarge: the code folder is over the snapshot limit.
+        """
+        code_ref = None
+        if code is not None:
+            from modelyard.endpoints.code import upload_code
+
+            code_ref = upload_code(self._ws.artifact_store, code, scoring_script)
         return self.store.create_deployment(endpoint, name, model=model, instance_count=instance_count,
-                                            code=code_path, scoring_script=scoring_script, settings=settings,
+                                            code=code_ref, scoring_script=scoring_script, settings=settings,
                                             description=description, tags=tags)
 
     def get_deployment(self, endpoint: str, name: str) -> Deployment:

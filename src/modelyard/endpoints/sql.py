@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
+from modelyard.endpoints.code import check_code
 from modelyard.endpoints.entities import (
     DEFAULT_SETTINGS,
     AuthMode,
@@ -224,8 +225,7 @@ class SqlEndpointStore(EndpointStore):
             raise InvalidArgument("a deployment needs a model (models:/NAME/VERSION or NAME:VERSION)")
         if isinstance(instance_count, bool) or not isinstance(instance_count, int) or not 1 <= instance_count <= 64:
             raise InvalidArgument(f"instance_count must be 1..64, got {instance_count!r}")
-        if scoring_script and not code:
-            raise InvalidArgument("a scoring_script needs the code folder it lives in")
+        code = check_code(code, scoring_script)
         clean = _settings(settings, DEFAULT_SETTINGS)
         now = _now_us()
         try:

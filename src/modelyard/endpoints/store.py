@@ -81,9 +81,14 @@ class EndpointStore(abc.ABC):
         """Add a deployment in state ``Creating``. It takes no traffic until the endpoint's
         traffic names it (the first deployment of an endpoint with no traffic gets 100).
 
+        ``code`` is an uploaded code snapshot, ``snapshot:<digest>`` (see
+        :func:`modelyard.endpoints.code.upload_code`), holding ``scoring_script``; a server
+        also checks that the snapshot is in its artifact store.
+
         Raises:
             NotFound: no such endpoint. AlreadyExists. InvalidArgument: bad name, count,
-                settings or a ``scoring_script`` without ``code``.
+                settings, ``code`` that is not a snapshot reference (or not uploaded), a
+                ``scoring_script`` without ``code`` or ``code`` without a ``scoring_script``.
         """
 
     @abc.abstractmethod

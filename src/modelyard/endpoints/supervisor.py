@@ -8,6 +8,13 @@ A monitor thread (every ``interval`` seconds) restarts crashed workers, starts d
 that appeared in the store (so endpoints come back after a server restart, and deployments
 created through an embedded workspace are picked up), stops deleted ones, marks deployments
 ``Ready`` once every worker answers ``/ready``, and writes sampled request logs.
+
+A custom ``score.py`` comes as a code snapshot (see :mod:`modelyard.endpoints.code`), which is
+extracted from the artifact store into the runtime folder before the worker starts.
+
+Only the leader among a server's processes runs a supervisor; it publishes the workers'
+addresses to the route file so the other processes route too (see
+:mod:`modelyard.endpoints.routing`).
 """
 
 from __future__ import annotations
@@ -15,22 +22,24 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import random
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from modelyard.endpoints.entities import AuthMode, Deployment, DeploymentState, Endpoint, RequestLog
+import orjson
+
+from modelyard.endpoints.entities import Deployment, DeploymentState
+from modelyard.endpoints.routing import Router, publish_routes, tail
 from modelyard.endpoints.spare import SpareWorker
 from modelyard.errors import ModelyardError, NotFound
 
 if TYPE_CHECKING:
+    from modelyard.artifacts.store import ArtifactStore
     from modelyard.endpoints.store import EndpointStore
     from modelyard.models.store import ModelStore
 
@@ -61,6 +70,7 @@ class _Runtime:
     deployment: Deployment
     spec: tuple[Any, ...]
     model_dir: Path
+    code_dir: Path | None = None
     workers: list[WorkerHandle] = field(default_factory=list)
     counter: itertools.count = field(default_factory=itertools.count)
     failed: str | None = None
@@ -73,37 +83,40 @@ def _spec(d: Deployment) -> tuple[Any, ...]:
     return (d.model, d.code, d.scoring_script, d.instance_count, tuple(sorted(d.settings.items())))
 
 
-class EndpointSupervisor:
+class EndpointSupervisor(Router):
     """Worker processes of every online deployment of one workspace.
 
     Args:
         store: the endpoint store (desired state; deployment states are written back).
         models: the model registry (to resolve model URIs to files).
-        runtime_dir: where worker logs and downloaded models go.
+        runtime_dir: where worker logs, downloaded models, extracted code and the route
+            file go.
+        artifacts: the artifact store holding code snapshots (None: deployments with
+            custom code fail).
         max_body_bytes: passed to workers (bigger bodies get 413).
         interval: seconds between monitor passes.
     """
 
     def __init__(self, store: EndpointStore, models: ModelStore, runtime_dir: Path, *,
-                 max_body_bytes: int = 64 * 1024 * 1024, interval: float = 0.5) -> None:
-        self.store = store
+                 artifacts: ArtifactStore | None = None, max_body_bytes: int = 64 * 1024 * 1024,
+                 interval: float = 0.5) -> None:
+        super().__init__(store, runtime_dir)
         self.models = models
-        self.runtime_dir = Path(runtime_dir)
+        self.artifacts = artifacts
         self.max_body_bytes = max_body_bytes
         self.interval = interval
         self._lock = threading.RLock()
         self._runtimes: dict[tuple[str, str], _Runtime] = {}
-        self._endpoints: dict[str, Endpoint] = {}
-        self._logs: deque[RequestLog] = deque(maxlen=10_000)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._spare = SpareWorker(self.runtime_dir / "logs")
-        self.stats: dict[str, dict[str, Any]] = {}
+        self._published: bytes | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
+        self._publish()  # replace what a previous leader published: its workers died with it
         self._thread = threading.Thread(target=self._loop, name="modelyard-endpoints", daemon=True)
         self._thread.start()
 
@@ -119,17 +132,21 @@ class EndpointSupervisor:
             self._stop_workers(rt.workers)
         with self._lock:
             self._spare.stop()
-        self._flush_logs()
+            self._publish()  # no workers: other processes stop trying the old addresses
+        self.flush_logs()
 
     def refresh(self) -> None:
         """Reconcile now (after a change made through the API) and wait for the pass."""
         self.reconcile()
 
+    def reload_routes(self) -> bool:
+        return False  # the routes are this process's own
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 self.reconcile()
-                self._flush_logs()
+                self.flush_logs()
             except ModelyardError as e:
                 logger.warning("endpoint supervisor pass failed: %s", e.message)
             except Exception:
@@ -160,6 +177,27 @@ class EndpointSupervisor:
                 self._spare.ensure()
             else:
                 self._spare.stop()
+            self._publish()
+
+    def _publish(self) -> None:
+        """Write the route file if the ready workers (or the deployments' states) changed."""
+        with self._lock:
+            deployments = {}
+            for (endpoint, name), rt in self._runtimes.items():
+                ready = rt.ready_workers()
+                deployments[f"{endpoint}/{name}"] = {
+                    "urls": [w.url for w in ready], "workers": len(rt.workers), "ready": len(ready),
+                    "restarts": sum(w.restarts for w in rt.workers), "failed": rt.failed,
+                    "settings": rt.deployment.settings}
+            routes = {"leader": os.getpid(), "deployments": deployments}
+            encoded = orjson.dumps(routes, option=orjson.OPT_SORT_KEYS)
+            if encoded == self._published:
+                return
+            try:
+                publish_routes(self.runtime_dir, routes)
+                self._published = encoded
+            except OSError as e:
+                logger.warning("could not publish the endpoint routes: %s", e)
 
     def _model_dir(self, dep: Deployment) -> Path:
         from modelyard.models.registry import fetch_model_folder
@@ -174,10 +212,18 @@ class EndpointSupervisor:
                 version.name, version.version) else dest)
         return fetch_model_folder(uri)
 
+    def _code_dir(self, dep: Deployment) -> Path | None:
+        if not dep.code:
+            return None
+        from modelyard.endpoints.code import materialize_code
+
+        return materialize_code(self.artifacts, dep.code, self.runtime_dir / "code")
+
     def _start(self, dep: Deployment, old: _Runtime | None) -> None:
         key = (dep.endpoint, dep.name)
         try:
             model_dir = self._model_dir(dep)
+            code_dir = self._code_dir(dep)
         except ModelyardError as e:
             if old is None or old.failed != e.message:
                 self.store.update_deployment(dep.endpoint, dep.name, state=DeploymentState.FAILED, error=e.message)
@@ -185,7 +231,7 @@ class EndpointSupervisor:
             if old is not None:
                 self._stop_workers(old.workers)
             return
-        rt = _Runtime(dep, _spec(dep), model_dir)
+        rt = _Runtime(dep, _spec(dep), model_dir, code_dir)
         rt.workers = [self._spawn(rt, i) for i in range(dep.instance_count)]
         self._runtimes[key] = rt
         if dep.state != DeploymentState.CREATING:
@@ -217,7 +263,7 @@ class EndpointSupervisor:
                "--max-wait-ms", str(float(dep.settings.get("max_wait_ms", 2.0))),
                "--max-body-bytes", str(self.max_body_bytes), "--parent-pid", str(os.getpid())]
         if dep.scoring_script:
-            argv += ["--code", str(dep.code), "--scoring-script", dep.scoring_script]
+            argv += ["--code", str(rt.code_dir or rt.model_dir), "--scoring-script", dep.scoring_script]
         proc = self._spare.hand_over(argv, log_path, sock, keep_spare=not self._stop.is_set())
         if proc is None:
             cmd = [sys.executable, "-m", "modelyard.endpoints.worker", "--fd", str(sock.fileno()), *argv]
@@ -248,12 +294,13 @@ class EndpointSupervisor:
         with self._lock:
             if self._runtimes.get((dep.endpoint, dep.name)) is not rt:
                 return
+            self._publish()
             try:
                 if rt.ready_workers():
                     self.store.update_deployment(dep.endpoint, dep.name, state=DeploymentState.READY)
                 else:
-                    tail = _tail(rt.workers[0].log_path) if rt.workers else ""
-                    rt.failed = tail or "the workers did not become ready"
+                    last = tail(rt.workers[0].log_path) if rt.workers else ""
+                    rt.failed = last or "the workers did not become ready"
                     self.store.update_deployment(dep.endpoint, dep.name, state=DeploymentState.FAILED,
                                                  error=rt.failed)
             except NotFound:
@@ -276,6 +323,8 @@ class EndpointSupervisor:
         deadline = time.monotonic() + _READY_TIMEOUT_S
         while not worker.ready and worker.proc.poll() is None and time.monotonic() < deadline:
             worker.ready = self._probe(worker, timeout=max(0.1, deadline - time.monotonic()))
+        if worker.ready and not self._stop.is_set():
+            self._publish()
 
     @staticmethod
     def _stop_workers(workers: list[WorkerHandle]) -> None:
@@ -290,42 +339,6 @@ class EndpointSupervisor:
                 w.proc.wait(timeout=10)
 
     # ---------------------------------------------------------------- routing
-    def endpoint(self, name: str) -> Endpoint:
-        """The cached endpoint (refreshed each pass). Raises NotFound."""
-        ep = self._endpoints.get(name)
-        if ep is None:
-            ep = self.store.get_endpoint(name)
-            self._endpoints[name] = ep
-        return ep
-
-    @staticmethod
-    def check_key(ep: Endpoint, authorization: str | None) -> bool:
-        if ep.auth_mode == AuthMode.NONE:
-            return True
-        if not authorization or not authorization.lower().startswith("bearer "):
-            return False
-        import hmac
-
-        given = authorization[7:].strip()
-        return any(hmac.compare_digest(given, k) for k in ep.keys)
-
-    def choose(self, ep: Endpoint, pinned: str | None) -> str | None:
-        """The deployment to serve a request: the pinned one, else by traffic weights."""
-        if pinned:
-            return pinned
-        live = [(n, p) for n, p in ep.traffic.items() if p > 0]
-        if not live:
-            return None
-        pick = random.uniform(0, sum(p for _, p in live))
-        for name, pct in live:
-            pick -= pct
-            if pick < 0:
-                return name
-        return live[-1][0]
-
-    def mirrors(self, ep: Endpoint) -> list[str]:
-        return [n for n, p in ep.mirror_traffic.items() if random.uniform(0, 100) < p]
-
     def worker_urls(self, endpoint: str, deployment: str) -> list[str]:
         """Ready workers of a deployment, rotated round-robin (the first is this request's)."""
         rt = self._runtimes.get((endpoint, deployment))
@@ -344,52 +357,9 @@ class EndpointSupervisor:
         return {"workers": len(rt.workers), "ready": len(rt.ready_workers()),
                 "restarts": sum(w.restarts for w in rt.workers), "failed": rt.failed}
 
-    def logs(self, endpoint: str, deployment: str, *, lines: int = 200) -> str:
-        folder = self.runtime_dir / "logs" / endpoint / deployment
-        parts = []
-        for path in sorted(folder.glob("worker-*.log")):
-            parts.append(f"==> {path.name} <==\n{_tail(path, lines)}")
-        return "\n".join(parts)
+    def has_deployment(self, endpoint: str, deployment: str) -> bool:
+        return (endpoint, deployment) in self._runtimes
 
-    # -------------------------------------------------------------- observation
-    def record(self, endpoint: str, deployment: str, status: int, seconds: float,
-               request: bytes | None, response: bytes | None) -> None:
-        """Count a request; keep a sampled, size-capped copy for the request log."""
-        stat = self.stats.setdefault(endpoint, {"requests": 0, "errors": 0, "latencies": deque(maxlen=2048)})
-        stat["requests"] += 1
-        stat["errors"] += status >= 400
-        stat["latencies"].append(seconds)
+    def deployment_settings(self, endpoint: str, deployment: str) -> dict[str, Any]:
         rt = self._runtimes.get((endpoint, deployment))
-        rate = float(rt.deployment.settings.get("request_logging_rate", 0.0)) if rt else 0.0
-        if rate > 0 and random.random() < rate:
-            cap = int(rt.deployment.settings.get("request_logging_max_bytes", 4096)) if rt else 4096
-            from datetime import UTC, datetime
-
-            self._logs.append(RequestLog(
-                endpoint=endpoint, deployment=deployment, status_code=status, latency_ms=seconds * 1000,
-                created_at=datetime.now(UTC),
-                request=None if request is None else request[:cap].decode("utf-8", errors="replace"),
-                response=None if response is None else response[:cap].decode("utf-8", errors="replace")))
-
-    def count_mirrored(self, endpoint: str) -> None:
-        """Count a request copied to a mirror deployment (its answer is dropped)."""
-        stat = self.stats.setdefault(endpoint, {"requests": 0, "errors": 0, "latencies": deque(maxlen=2048)})
-        stat["mirrored"] = stat.get("mirrored", 0) + 1
-
-    def _flush_logs(self) -> None:
-        batch = []
-        while self._logs:
-            batch.append(self._logs.popleft())
-        if batch:
-            try:
-                self.store.log_requests(batch)
-            except ModelyardError as e:
-                logger.warning("could not save %d request logs: %s", len(batch), e.message)
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
+        return rt.deployment.settings if rt else {}

@@ -196,8 +196,10 @@ def _import_script(code: Path, script: str, model_dir: Path) -> Any:
     import os
 
     path = (code / script).resolve()
+    if not path.is_relative_to(code.resolve()):
+        raise InvalidArgument(f"scoring script {script!r} is outside its code folder")
     if not path.is_file():
-        raise InvalidArgument(f"scoring script {script!r} not found in {code}")
+        raise InvalidArgument(f"scoring script {script!r} not found in the deployment's code")
     os.environ.setdefault("AZUREML_MODEL_DIR", str(model_dir))
     os.environ.setdefault("MODELYARD_MODEL_DIR", str(model_dir))
     sys.path.insert(0, str(code.resolve()))

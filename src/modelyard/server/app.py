@@ -20,7 +20,7 @@ from modelyard.errors import InvalidArgument, NotFound
 from modelyard.server.errors import install_error_handler
 from modelyard.server.metrics import MetricsMiddleware, ServerMetrics
 from modelyard.server.placeholder import placeholder_page
-from modelyard.server.responses import JSONBytesResponse, json_response, modelyard_version
+from modelyard.server.responses import JSONBytesResponse, modelyard_version
 from modelyard.server.security import SecurityMiddleware
 
 if TYPE_CHECKING:
@@ -114,15 +114,29 @@ def create_app(
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
         from starlette.concurrency import run_in_threadpool
 
-        from modelyard.endpoints.api import start_endpoints, stop_endpoints
+        from modelyard.endpoints.api import lead_endpoints, start_endpoints, stop_endpoints
+        from modelyard.server.leader import Leadership, state_dir
 
-        await run_in_threadpool(_app.state.jobs.start)  # supervises jobs; they run in their own processes
+        def lead() -> None:  # another process led until now (it stopped or died)
+            _app.state.jobs.start()
+            lead_endpoints(_app)
+
+        # one process of those serving this workspace leads: it supervises the jobs and the
+        # deployment workers (each in their own processes); every process serves requests
+        leadership = _app.state.leadership = Leadership(state_dir(settings) / "leader.lock")
+        leading = await run_in_threadpool(leadership.acquire)
         try:
-            await run_in_threadpool(start_endpoints, _app)  # deployment workers, in their own processes
+            if leading:
+                await run_in_threadpool(_app.state.jobs.start)
+            await run_in_threadpool(lambda: start_endpoints(_app, leader=leading))
+            if not leading:
+                leadership.watch(on_elected=lead)
             yield
         finally:
+            await run_in_threadpool(leadership.stop)
             await stop_endpoints(_app)
             await run_in_threadpool(_app.state.jobs.close)
+            leadership.release()
             for store in owned:
                 store.close()
             data_store = getattr(_app.state, "data_store", None)
@@ -185,8 +199,14 @@ def create_app(
 
 def _add_operational_routes(app: FastAPI) -> None:
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> Response:
-        return json_response({"status": "ok"})
+    async def healthz(request: Request) -> Response:
+        import os
+
+        leadership = getattr(request.app.state, "leadership", None)
+        leader = leadership is not None and leadership.is_leader
+        # which process answered, and whether it leads (see modelyard.server.leader)
+        return JSONBytesResponse({"status": "ok"}, headers={
+            "x-modelyard-server-pid": str(os.getpid()), "x-modelyard-leader": "true" if leader else "false"})
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

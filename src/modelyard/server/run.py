@@ -2,7 +2,9 @@
 
 uvicorn with httptools and uvloop when installed, every response sent in one write with
 TCP_NODELAY (see :mod:`modelyard.server.transport`). Binding a non-loopback address without
-authentication needs ``server.allow_insecure``.
+authentication needs ``server.allow_insecure``. With ``server.workers`` above 1, that many
+processes share the listening socket (see :mod:`modelyard.server.processes`); one of them
+leads (:mod:`modelyard.server.leader`).
 """
 
 from __future__ import annotations
@@ -100,7 +102,13 @@ def build_server(
     from modelyard.server.app import create_app
 
     check_bind(settings)
-    options: dict[str, Any] = {
+    options = _options(settings, port)
+    options.update(config)
+    return uvicorn.Server(uvicorn.Config(app or create_app(settings), **options))
+
+
+def _options(settings: Settings, port: int | None = None) -> dict[str, Any]:
+    return {
         "host": settings.server.host,
         "port": settings.server.port if port is None else port,
         "http": _protocol_class(),
@@ -112,18 +120,37 @@ def build_server(
         "timeout_keep_alive": 30,
         "server_header": False,
     }
-    options.update(config)
-    return uvicorn.Server(uvicorn.Config(app or create_app(settings), **options))
+
+
+def _check_stores(settings: Settings) -> None:
+    """Open and close the stores once, so that bad settings fail here with one clear error
+    (and the schema is migrated) before N processes start."""
+    from modelyard.server.app import _open_stores
+
+    tracking, artifacts, _name = _open_stores(settings)
+    artifacts.close()
+    tracking.close()
 
 
 def serve(settings: Settings) -> None:
-    """Run the server in the foreground until interrupted.
+    """Run the server in the foreground until interrupted: one process, or
+    ``settings.server.workers`` processes on one socket.
 
     Raises:
         InvalidArgument: an unsafe bind (see :func:`check_bind`) or bad settings.
     """
-    if settings.server.workers != 1:
-        logger.warning("server.workers=%d: this server runs one worker process", settings.server.workers)
-    server = build_server(settings)
-    logger.info("Modelyard serving on http://%s:%d", settings.server.host, settings.server.port)
-    server.run()
+    workers = settings.server.workers
+    if workers < 1:
+        raise InvalidArgument(f"--workers must be at least 1, got {workers}")
+    if workers == 1:
+        server = build_server(settings)
+        logger.info("Modelyard serving on http://%s:%d", settings.server.host, settings.server.port)
+        server.run()
+        return
+    from modelyard.server.processes import serve_processes
+
+    check_bind(settings)
+    _check_stores(settings)
+    logger.info("Modelyard serving on http://%s:%d with %d processes", settings.server.host,
+                settings.server.port, workers)
+    serve_processes(settings, _options(settings))
