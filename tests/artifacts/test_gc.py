@@ -183,3 +183,48 @@ def test_a_restored_run_keeps_everything(
     assert collect_garbage(tracking, artifact_store.store) == GcReport(0, 0, ())
     assert artifact_store.snapshot() == before
     assert tracking.get_run(run.id).lifecycle_stage == LifecycleStage.ACTIVE
+
+
+def test_abandoned_data_uploads_go_with_the_deleted_runs(
+    tracking: SqlTrackingStore, artifact_store: StoreHarness, db_url: str
+) -> None:
+    """With the data store, gc also removes uploads no version uses and idle past the
+    threshold; an upload with recent activity, and a committed one, stay."""
+    from datetime import UTC, datetime, timedelta
+
+    from modelyard.data.entities import DataType
+    from modelyard.data.sql import SqlDataStore
+    from modelyard.data.uploads import touch_upload
+
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    artifacts = artifact_store.store
+    data = SqlDataStore(db_url, artifacts)
+    try:
+        exp = tracking.create_experiment("e")
+        doomed = _run_with_files(tracking, artifact_store, exp.id, [10])
+        tracking.delete_run(doomed.id)
+        ids = {}
+        for label, idle in (("old", 25), ("busy", 1), ("kept", 25)):
+            ids[label] = f"{label:0<4}".encode().hex().ljust(32, "0")
+            data.stage_file("t", ids[label], "x.bin", [b"y" * 40])
+            touch_upload(artifacts, "t", ids[label], now=now - timedelta(hours=idle))
+        data.create_version("t", type=DataType.URI_FOLDER, source="t", upload_id=ids["kept"])
+
+        without = collect_garbage(tracking, artifacts, dry_run=True)
+        assert without.uploads_removed == () and without.bytes_freed == 10
+        report = collect_garbage(tracking, artifacts, data_store=data, now=now)
+
+        assert report.runs_purged == 1 and report.bytes_freed == 10 + 40
+        assert [(u.name, u.upload_id, u.bytes) for u in report.uploads_removed] == [
+            ("t", ids["old"], 40)
+        ]
+        assert artifacts.info(f"data/t/{ids['old']}") is None
+        assert artifacts.info(f"data/t/{ids['busy']}/x.bin") is not None
+        assert artifacts.info(f"data/t/{ids['kept']}/x.bin") is not None
+        assert data.list_files("t", "1")[0].path == "x.bin"
+        tighter = collect_garbage(
+            tracking, artifacts, data_store=data, now=now, upload_max_age=timedelta(minutes=30)
+        )
+        assert [u.upload_id for u in tighter.uploads_removed] == [ids["busy"]]
+    finally:
+        data.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -132,3 +133,76 @@ def test_memory_grows_far_less_than_loading_the_file(tmp_path: Path) -> None:
     # small fixed buffer budget, whatever the size (see docs/benchmarks.md for 2M rows).
     assert ours < 0.5 * loaded, (ours, loaded)
     assert ours_large < 256, ours_large
+
+
+def _truth_histogram(values: np.ndarray) -> list[int]:
+    counts, _ = np.histogram(values, bins=20, range=(values.min(), values.max()))
+    return counts.tolist()
+
+
+def test_integer_columns_counted_exactly_until_they_spread() -> None:
+    import pyarrow as pa
+
+    from modelyard.data.profile import profile_arrow
+
+    rng = np.random.default_rng(5)
+    n = 150_000  # three DuckDB batches
+    codes = rng.integers(-500, 500, n)
+    spread = np.concatenate([rng.integers(0, 1000, 70_000), rng.integers(0, 10**9, n - 70_000)])
+    tiny = rng.integers(-128, 128, n).astype(np.int8)
+    huge = rng.integers(0, 50, n).astype(np.uint64) + np.uint64(2**63 + 1)
+    missing = rng.random(n) < 0.05
+    table = pa.table({
+        "codes": pa.array(codes, mask=missing),
+        "spread": spread,
+        "tiny": tiny,
+        "huge": huge,
+    })
+    profile = profile_arrow(table)
+
+    got, valid = profile.column("codes"), codes[~missing]
+    assert (got.count, got.missing_count) == (len(valid), int(missing.sum()))
+    assert (got.min, got.max) == (int(valid.min()), int(valid.max()))
+    assert got.distinct_exact and got.distinct_count == len(np.unique(valid))
+    assert [c for _, _, c in got.histogram] == _truth_histogram(valid)
+    assert got.mean == pytest.approx(valid.mean(), rel=1e-12)
+    assert got.std == pytest.approx(valid.std(ddof=1), rel=1e-12)
+
+    got = profile.column("spread")  # exact counts for the first batch, then the sketches
+    assert (got.min, got.max) == (int(spread.min()), int(spread.max()))
+    assert got.mean == pytest.approx(spread.mean(), rel=1e-9)
+    assert got.std == pytest.approx(spread.std(ddof=1), rel=1e-9)
+    assert not got.distinct_exact
+    assert got.distinct_count == pytest.approx(len(np.unique(spread)), rel=0.06)
+    assert sum(c for _, _, c in got.histogram) == n
+    ours = np.array([c for _, _, c in got.histogram])
+    assert np.abs(ours - _truth_histogram(spread)).sum() <= 0.01 * n
+
+    got = profile.column("tiny")
+    assert (got.min, got.max, got.distinct_count) == (-128, 127, 256) and got.distinct_exact
+    assert [c for _, _, c in got.histogram] == _truth_histogram(tiny.astype(np.int64))
+
+    got = profile.column("huge")  # beyond float64's integers: bounds stay exact
+    assert (got.min, got.max) == (int(huge.min()), int(huge.max()))
+    assert got.distinct_count == 50 and got.distinct_exact
+
+
+def test_sliced_batches_with_missing_values() -> None:
+    import pyarrow as pa
+
+    from modelyard.data.profile import profile_batches
+
+    values = [1.5, None, -0.0, 0.0, float("nan"), 7.25, None, 3.0, 1.5, 12.0, None, 2.0]
+    ints = [None, 4, 4, 9, None, 1, 2, None, 3, 3, 8, 5]
+    batch = pa.record_batch({"x": pa.array(values, pa.float32()), "n": pa.array(ints, pa.int16())})
+    # offsets that are not multiples of 8: the validity bitmaps start mid-byte
+    rows, columns = profile_batches([batch.slice(1, 6), batch.slice(7)], ["x", "n"])
+    x, n = columns
+    kept = [v for v in values[1:] if v is not None and not math.isnan(v)]
+    assert rows == 11 and (x.count, x.missing_count) == (len(kept), 11 - len(kept))
+    assert (x.min, x.max, x.distinct_count) == (-0.0, 12.0, 6)  # -0.0 and 0.0 are one value
+    assert x.mean == pytest.approx(np.mean(kept)) and x.std == pytest.approx(np.std(kept, ddof=1))
+    kept_n = [v for v in ints[1:] if v is not None]
+    assert (n.count, n.missing_count, n.min, n.max) == (len(kept_n), 2, 1, 9)
+    assert n.distinct_count == len(set(kept_n)) and n.mean == pytest.approx(np.mean(kept_n))
+    assert [c for _, _, c in n.histogram] == _truth_histogram(np.array(kept_n))

@@ -4,6 +4,7 @@ credentials read from the environment or a named profile, never stored."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ import pytest
 
 import modelyard as yard
 from modelyard.data.entities import DatastoreType, DataType
+from modelyard.data.errors import DataChanged
 from modelyard.data.load import load_table, resolve_path
+from modelyard.data.sql import SqlDataStore
 from modelyard.data.store import DataStore
 from modelyard.errors import InvalidArgument, NotFound
 
@@ -121,3 +124,55 @@ def test_credentials_from_a_named_profile(
     with pytest.raises(NotFound, match="credentials"):
         data_store.create_version("other", type=DataType.MLTABLE, source="datastore://bare/tables")
     assert [a.name for a in data_store.list_assets()] == ["sales"]
+
+
+def test_a_changed_object_is_refused_naming_the_file_and_version(
+    data_store: DataStore, lake: dict[str, str], s3_fs: Any, tmp_path: Path
+) -> None:
+    data_store.create_datastore("lake", type=DatastoreType.S3, config=lake)
+    data_store.create_version("note", type=DataType.URI_FILE, source="datastore://lake/notes/readme.txt")
+    data_store.create_version("sales", type=DataType.MLTABLE, source="datastore://lake/tables")
+    bucket = lake["bucket"]
+
+    s3_fs.pipe(f"{bucket}/raw/notes/readme.txt", b"HELLO FROM S3")  # same size, other bytes
+    with pytest.raises(DataChanged, match=r"'readme.txt' of data:note:1 changed") as caught:
+        resolve_path(data_store, "note:1", cache=tmp_path / "cache")
+    assert caught.value.details["ref"] == "data:note:1"
+    with pytest.raises(DataChanged, match="readme.txt"):
+        data_store.open_file("note", "1", "readme.txt")
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("readme.txt"))
+
+    cached = tmp_path / "cached"
+    assert load_table(data_store, "sales:1", cache=cached)["amount"].tolist() == [1.5, 2.5, 4.0]
+    s3_fs.pipe(f"{bucket}/raw/tables/more.csv", b"region,amount\neast,9.0\n")
+    with pytest.raises(DataChanged, match=r"'more.csv' of data:sales:1 was added"):
+        load_table(data_store, "sales:1", cache=tmp_path / "fresh")
+    # a copy downloaded (and checked) before the change is the registered content: still served
+    assert load_table(data_store, "sales:1", cache=cached)["amount"].tolist() == [1.5, 2.5, 4.0]
+    s3_fs.rm(f"{bucket}/raw/tables/more.csv")
+    s3_fs.rm(f"{bucket}/raw/tables/sales.csv")
+    with pytest.raises(DataChanged, match=r"'sales.csv' of data:sales:1 was deleted"):
+        data_store.list_files("sales", "1")
+
+    s3_fs.pipe(f"{bucket}/raw/tables/sales.csv", SALES)  # the registered bytes again
+    assert [f.path for f in data_store.list_files("sales", "1")] == ["sales.csv"]
+    again = data_store.create_version("note", type=DataType.URI_FILE, source="datastore://lake/notes/readme.txt")
+    with data_store.open_file("note", again.version, "readme.txt") as fh:
+        assert fh.read() == b"HELLO FROM S3"  # the new content is a new version
+
+
+def test_a_version_registered_before_manifests_is_checked_by_its_hash(
+    sqlite_store: SqlDataStore, lake: dict[str, str], s3_fs: Any, tmp_path: Path
+) -> None:
+    sqlite_store.create_datastore("lake", type=DatastoreType.S3, config=lake)
+    sqlite_store.create_version("sales", type=DataType.MLTABLE, source="datastore://lake/tables")
+    manifests = tmp_path / "artifacts" / "data" / "sales" / ".manifests"
+    assert len(list(manifests.iterdir())) == 1
+    shutil.rmtree(manifests)  # as a version registered by an older release
+
+    assert [f.path for f in sqlite_store.list_files("sales", "1")] == ["sales.csv"]
+    assert len(list(manifests.iterdir())) == 1  # checked by hashing, then recorded
+    shutil.rmtree(manifests)
+    s3_fs.pipe(f"{lake['bucket']}/raw/tables/sales.csv", SALES.replace(b"4.0", b"5.0"))
+    with pytest.raises(DataChanged, match="data:sales:1"):
+        sqlite_store.list_files("sales", "1")

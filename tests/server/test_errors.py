@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.routing import APIRoute
 
+import modelyard.data.errors  # noqa: F401 - its DataChanged must make the round trip too
 from modelyard import errors
 from modelyard._http import HttpClient
 from modelyard.server.app import create_app

@@ -1,4 +1,6 @@
-"""Garbage collection: remove the artifacts of deleted runs, then purge those runs for good.
+"""Garbage collection: remove the artifacts of deleted runs, then purge those runs for good;
+with a data store, also remove staged data uploads abandoned by a crashed client (see
+:mod:`modelyard.data.uploads`).
 
 Only the artifact location of a run marked deleted is ever removed, and only when no live run
 uses the same location (or one inside it, or one containing it). A run's location is checked
@@ -13,13 +15,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import NamedTuple
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, NamedTuple
 
 from modelyard.artifacts.paths import normalize_prefix
 from modelyard.artifacts.store import ArtifactStore
 from modelyard.errors import InvalidArgument, InvalidState, NotFound
 from modelyard.tracking.entities import LifecycleStage, Run
 from modelyard.tracking.store import MAX_RESULTS_LIMIT, TrackingStore
+
+if TYPE_CHECKING:
+    from modelyard.data.store import DataStore
+    from modelyard.data.uploads import AbandonedUpload
 
 __all__ = ["GcReport", "RemovedArtifacts", "collect_garbage"]
 
@@ -45,6 +52,8 @@ class GcReport:
         kept: (run_id, reason) for deleted runs whose files were kept: their location is
             shared with a live run, or is not a path inside the artifact root.
         dry_run: True when nothing was changed.
+        uploads_removed: staged data uploads that no version used and that were idle longer
+            than the threshold (their bytes count in ``bytes_freed``).
     """
 
     runs_purged: int
@@ -52,6 +61,7 @@ class GcReport:
     removed: tuple[RemovedArtifacts, ...]
     kept: tuple[tuple[str, str], ...] = ()
     dry_run: bool = False
+    uploads_removed: tuple[AbandonedUpload, ...] = ()
 
 
 def _live_locations(tracking: TrackingStore) -> set[str]:
@@ -106,14 +116,26 @@ def _still_deleted(tracking: TrackingStore, run_id: str) -> bool:
 
 
 def collect_garbage(
-    tracking_store: TrackingStore, artifact_store: ArtifactStore, *, dry_run: bool = False
+    tracking_store: TrackingStore,
+    artifact_store: ArtifactStore,
+    *,
+    dry_run: bool = False,
+    data_store: DataStore | None = None,
+    upload_max_age: timedelta | None = None,
+    now: datetime | None = None,
 ) -> GcReport:
-    """Remove the artifacts of runs marked deleted, then purge those runs.
+    """Remove the artifacts of runs marked deleted, then purge those runs; with
+    ``data_store``, also remove abandoned data uploads.
 
     Args:
         tracking_store: where runs are recorded.
         artifact_store: the workspace's artifact root (run locations are relative to it).
         dry_run: report what would be removed, changing nothing.
+        data_store: the workspace's data store: uploads staged in ``artifact_store`` that no
+            data version uses and that were idle longer than ``upload_max_age`` are removed.
+        upload_max_age: the idle time after which an upload counts as abandoned (default
+            :data:`modelyard.data.uploads.DEFAULT_MAX_AGE`, 24 hours).
+        now: the current time (tests pass another).
 
     Returns:
         A :class:`GcReport`.
@@ -122,6 +144,35 @@ def collect_garbage(
         BackendUnavailable: a store failed; runs handled before the failure stay purged, the
             others stay deleted, so running it again finishes the work.
     """
+    uploads: tuple[AbandonedUpload, ...] = ()
+    if data_store is not None:
+        from modelyard.data.uploads import DEFAULT_MAX_AGE, collect_abandoned_uploads
+
+        uploads = tuple(
+            collect_abandoned_uploads(
+                data_store,
+                artifact_store,
+                max_age=DEFAULT_MAX_AGE if upload_max_age is None else upload_max_age,
+                now=now,
+                dry_run=dry_run,
+            )
+        )
+    report = _collect_runs(tracking_store, artifact_store, dry_run=dry_run)
+    if not uploads:
+        return report
+    return GcReport(
+        runs_purged=report.runs_purged,
+        bytes_freed=report.bytes_freed + sum(u.bytes for u in uploads),
+        removed=report.removed,
+        kept=report.kept,
+        dry_run=dry_run,
+        uploads_removed=uploads,
+    )
+
+
+def _collect_runs(
+    tracking_store: TrackingStore, artifact_store: ArtifactStore, *, dry_run: bool
+) -> GcReport:
     deleted = tracking_store.list_deleted_runs()
     if not deleted:
         return GcReport(runs_purged=0, bytes_freed=0, removed=(), dry_run=dry_run)

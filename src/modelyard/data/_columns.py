@@ -1,14 +1,17 @@
 """Fixed-size running statistics of one column, folded one Arrow batch at a time.
 
-Used by :mod:`modelyard.data.profile`. Every update is a handful of vectorised passes
-(pyarrow compute kernels and numpy, which both release the GIL), so the Python thread that
+Used by :mod:`modelyard.data.profile`. Every update is a handful of whole-array numpy
+passes over the batch's value buffer (which release the GIL), so the Python thread that
 folds batches keeps pace with DuckDB parsing the next ones:
 
-* numeric columns: min/max (one Arrow pass), the batch as float64 with missing values
-  filled by the batch minimum (a real value, so it adds no distinct value; the fill is
-  subtracted from the sums and the histogram afterwards), sum, centred sum of squares
-  (Chan's parallel update), a fine grid of at most :data:`FINE_CELLS` cells for the
-  histogram, and a K-minimum-values sketch over a multiplicative hash of the float bits;
+* numeric columns: the valid values packed by the validity bitmap, min and max (numpy;
+  a NaN or infinity sends the batch through a slower pass that counts them as missing),
+  sum and centred sum of squares (Chan's parallel update), a fine grid of at most
+  :data:`FINE_CELLS` cells for the histogram, and a K-minimum-values sketch over a
+  bijective hash of the float64 bits;
+* integer columns whose values span at most :data:`INT_CELLS` values: exact counts per
+  value instead (two passes a batch), which give the exact distinct count, histogram,
+  mean and standard deviation; a column that spreads wider moves to the sketches above;
 * other columns (strings, booleans, dates, timestamps): ``value_counts`` per batch, merged
   exactly while a column has at most :data:`TOP_EXACT_LIMIT` distinct values (then the
   per-batch leaders), min/max over the batch's distinct values, and the same sketch over
@@ -24,13 +27,16 @@ from typing import TYPE_CHECKING, Any
 
 from modelyard.data._sketches import (
     FINE_CELLS,
+    INT_CELLS,
     KMV_SIZE,
     FineGrid,
+    IntCounts,
     Kmv,
     Scratch,
     hash_floats,
     mix,
     numpy_view,
+    valid_mask,
 )
 from modelyard.data.entities import ColumnProfile
 
@@ -38,7 +44,15 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-__all__ = ["BINS", "FINE_CELLS", "KMV_SIZE", "TOP_EXACT_LIMIT", "TOP_K", "new_column"]
+__all__ = [
+    "BINS",
+    "FINE_CELLS",
+    "INT_CELLS",
+    "KMV_SIZE",
+    "TOP_EXACT_LIMIT",
+    "TOP_K",
+    "new_column",
+]
 
 BINS = 20
 TOP_K = 10
@@ -91,12 +105,15 @@ class _Numeric:
         self.kind = kind
         self.missing = 0
         self.count = 0
-        self.min: float | None = None
-        self.max: float | None = None
+        self.min: Any = None  # exact: Python ints for integer columns
+        self.max: Any = None
         self.mean = 0.0
         self.m2 = 0.0
+        self.lo: float | None = None  # min and max as float64 (the histogram's range)
+        self.hi: float | None = None
         self.grid = FineGrid()
         self.kmv = Kmv()
+        self.ints: IntCounts | None = IntCounts() if kind == "integer" else None
         self.scratch = Scratch()
 
     def update(self, column: pa.Array) -> None:
@@ -105,65 +122,94 @@ class _Numeric:
 
         if pa.types.is_decimal(column.type):
             column = column.cast(pa.float64())
-        prepared = self._prepare(column)
-        if prepared is None:
+        nulls = column.null_count
+        self.missing += nulls
+        if nulls == len(column):
             return
-        values, fill, lo, hi, total_b = prepared
-        valid = len(values) - fill
-        mean_b = (total_b - fill * lo) / valid
-        scratch = self.scratch.take(len(values))
-        centred = np.subtract(values, mean_b, out=scratch.floats)
+        raw = numpy_view(column)
+        if nulls:
+            raw = raw[valid_mask(column)]  # the valid values, packed
+        size = len(raw)
+        scratch = self.scratch.reserve(size)
+        if raw.dtype == np.float64:
+            values = raw
+        else:  # integers (exact bounds first) and narrower floats
+            if raw.dtype.kind in "iu":
+                if raw.dtype.itemsize < 8:  # no overflow when subtracting the minimum
+                    raw = raw.astype("int64")
+                lo_i, hi_i = raw.min().item(), raw.max().item()
+                self._bounds(lo_i, hi_i)
+                self.lo = float(self.min)
+                self.hi = float(self.max)
+                if self.ints is not None:
+                    if self.ints.add(raw, lo_i, hi_i, scratch):
+                        return
+                    self._spill()
+                    scratch = self.scratch.reserve(size)
+            values = scratch.values[:size]
+            np.copyto(values, raw, casting="unsafe")
+        lo, hi = float(values.min()), float(values.max())  # NaN if there is one
+        if not (math.isfinite(lo) and math.isfinite(hi)):  # NaN and +-inf count as missing
+            values = values[np.isfinite(values)]
+            self.missing += size - len(values)
+            if len(values) == 0:
+                return
+            size, lo, hi = len(values), float(values.min()), float(values.max())
+        if raw.dtype.kind not in "iu":
+            self._bounds(lo, hi)
+        mean_b = float(values.sum()) / size
+        centred = np.subtract(values, mean_b, out=scratch.work[:size])
         # einsum, not ``centred @ centred``: BLAS threads spin on a busy machine
-        m2_b = max(float(np.einsum("i,i->", centred, centred)) - fill * (lo - mean_b) ** 2, 0.0)
+        self._merge(size, mean_b, float(np.einsum("i,i->", centred, centred)))
+        self.grid.update(values, lo, hi, scratch)
+        self.kmv.update(hash_floats(values, scratch, has_zero=lo <= 0.0 <= hi))
+        if raw.dtype.kind not in "iu":
+            self.lo = lo if self.lo is None else min(self.lo, lo)
+            self.hi = hi if self.hi is None else max(self.hi, hi)
+
+    def _merge(self, size: int, mean_b: float, m2_b: float) -> None:
+        """Chan's parallel update of count, mean and centred sum of squares."""
+        total = self.count + size
+        delta = mean_b - self.mean
+        self.mean += delta * size / total
+        self.m2 += m2_b + delta * delta * self.count * size / total
+        self.count = total
+
+    def _spill(self) -> None:
+        """Fold the exact integer counts into the sketches (the values spread too far)."""
+        ints, self.ints = self.ints, None
+        if ints is None or ints.counts is None:
+            return
+        values, weights = ints.distinct()
+        scratch = self.scratch.reserve(len(values))
+        size = int(weights.sum())
+        mean_b = float(weights @ values) / size
+        self._merge(size, mean_b, float(weights @ (values - mean_b) ** 2))
+        lo, hi = float(values[0]), float(values[-1])
+        self.grid.update(values, lo, hi, scratch, weights=weights)
+        self.kmv.update(hash_floats(values, scratch, has_zero=lo <= 0.0 <= hi))
+
+    def _bounds(self, lo: Any, hi: Any) -> None:
         self.min = lo if self.min is None else min(self.min, lo)
         self.max = hi if self.max is None else max(self.max, hi)
-        total = self.count + valid
-        delta = mean_b - self.mean
-        self.mean += delta * valid / total
-        self.m2 += m2_b + delta * delta * self.count * valid / total
-        self.count = total
-        self.grid.update(values, lo, hi, lo_fill=fill, scratch=scratch)
-        self.kmv.update(hash_floats(values, scratch))
-
-    def _prepare(self, column: pa.Array) -> tuple[np.ndarray, int, float, float, float] | None:
-        """(values as float64 with missing ones set to the minimum, how many were set, min,
-        max, sum) of a batch, counting missing and non-finite values; None if none is valid."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        is_float = pa.types.is_floating(column.type)
-        for attempt in range(2):
-            if column.null_count * 2 > len(column):  # mostly missing: drop rather than fill
-                self.missing += column.null_count
-                column = column.drop_null()
-            if len(column) == 0:
-                return None
-            bounds = pc.min_max(column)  # skips NaN
-            lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
-            finite = lo is not None and (not is_float or (math.isfinite(lo) and math.isfinite(hi)))
-            if finite:
-                fill = column.null_count
-                values = _as_float64(pc.fill_null(column, bounds["min"]) if fill else column)
-                total = float(values.sum())
-                if math.isfinite(total) or not is_float or attempt:
-                    self.missing += fill
-                    return values, fill, float(lo), float(hi), total
-            keep = pc.fill_null(pc.is_finite(column), False)  # NaN, inf, nulls: missing
-            self.missing += len(column) - pc.sum(keep).as_py()
-            column = column.filter(keep)
-        return None
 
     def result(self, rows: int) -> ColumnProfile:
-        distinct, exact = self.kmv.estimate()
-        mean = std = histogram = None
-        lo: Any = self.min
-        hi: Any = self.max
+        histogram = None
+        if self.ints is not None and self.ints.counts is not None:  # still counted exactly
+            values, weights = self.ints.distinct()
+            distinct, exact = len(values), True
+            histogram = _exact_bins(values, weights, self.lo, self.hi)
+            self._spill()  # count, mean and sum of squares from the counts
+        else:
+            distinct, exact = self.kmv.estimate()
+            if self.count:
+                histogram = self.grid.bins(self.lo, self.hi, BINS)
+        mean = std = None
         if self.count:
             mean = self.mean
             std = math.sqrt(self.m2 / (self.count - 1)) if self.count > 1 else 0.0
-            histogram = self.grid.bins(self.min, self.max, BINS)
-            if self.kind == "integer":
-                lo, hi = int(lo), int(hi)
+        lo: Any = self.min
+        hi: Any = self.max
         return ColumnProfile(
             name=self.name,
             type=self.kind,
@@ -255,10 +301,21 @@ class _Categorical:
         )
 
 
-def _as_float64(array: pa.Array) -> np.ndarray:
+def _exact_bins(
+    values: np.ndarray, weights: np.ndarray, lo: Any, hi: Any
+) -> list[tuple[float, float, int]]:
+    """Equal-width bins over [lo, hi] of exactly counted values (the last bin is closed)."""
     import numpy as np
 
-    return np.asarray(numpy_view(array), dtype="float64")
+    if hi <= lo:
+        return [(lo, hi, int(weights.sum()))]
+    step = (hi - lo) / BINS
+    index = np.minimum(((values - lo) / step).astype("int64"), BINS - 1)
+    totals = np.bincount(index, weights=weights, minlength=BINS)
+    return [
+        (lo + i * step, lo + (i + 1) * step if i < BINS - 1 else hi, round(float(totals[i])))
+        for i in range(BINS)
+    ]
 
 
 def _hash(value: Any) -> int:

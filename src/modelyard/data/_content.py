@@ -12,13 +12,24 @@ from typing import BinaryIO
 
 from modelyard.artifacts.paths import join_key, normalize_key
 from modelyard.artifacts.store import ArtifactStore
+from modelyard.data import _manifest as manifest
 from modelyard.data import datastores as ds_mod
+from modelyard.data._manifest import FileIdentity
 from modelyard.data.assets import MLTABLE_FILE, folder_hash, sha256_chunks
-from modelyard.data.entities import Datastore, DatastoreType, DataType
+from modelyard.data.entities import Datastore, DatastoreType, DataType, DataVersion
 from modelyard.errors import InvalidArgument, NotFound
 from modelyard.tracking.entities import ArtifactInfo
 
-__all__ = ["WORKSPACE", "hash_content", "list_content", "open_content", "workspace_prefix"]
+__all__ = [
+    "WORKSPACE",
+    "checked_s3_objects",
+    "hash_content",
+    "list_content",
+    "open_content",
+    "s3_identities",
+    "s3_identity",
+    "workspace_prefix",
+]
 
 WORKSPACE = "workspace:"
 
@@ -46,6 +57,14 @@ def list_content(
             (e for e in artifacts.list(prefix, recursive=True) if not e.is_dir),
             key=lambda e: e.path,
         )
+    return [
+        ArtifactInfo(path=path, is_dir=False, size=ident["size"])
+        for path, ident in s3_identities(storage, datastore).items()
+    ]
+
+
+def s3_identities(storage: str, datastore: Datastore | None) -> dict[str, FileIdentity]:
+    """(relative path -> size, ETag, version id) of every object of S3 content, sorted."""
     if storage.startswith("sql://"):
         raise InvalidArgument("a SQL table has no files: load it as a table")
     assert datastore is not None and datastore.type == DatastoreType.S3
@@ -53,12 +72,47 @@ def list_content(
     fs = ds_mod.s3_filesystem(datastore)
     full = ds_mod.s3_path(datastore, path)
     if fs.isfile(full):
-        return [ArtifactInfo(path=full.rsplit("/", 1)[-1], is_dir=False, size=fs.size(full))]
-    out = []
+        return {full.rsplit("/", 1)[-1]: manifest.identity(fs.info(full))}
+    out = {}
     for key, info in sorted(fs.find(full, detail=True).items()):
-        rel = key[len(full) :].lstrip("/")
-        out.append(ArtifactInfo(path=rel, is_dir=False, size=int(info.get("size") or 0)))
+        out[key[len(full) :].lstrip("/")] = manifest.identity(info)
     return out
+
+
+def checked_s3_objects(
+    artifacts: ArtifactStore, version: DataVersion, datastore: Datastore
+) -> dict[str, FileIdentity]:
+    """The current objects of a version's S3 content, checked against its manifest.
+
+    Raises:
+        DataChanged: an object was changed, added or deleted since registration.
+    """
+    current = s3_identities(version.storage, datastore)
+    recorded = manifest.read(artifacts, version)
+    if recorded is None:  # registered before manifests: hash the bytes once more
+        digest, _, _ = hash_content(artifacts, version.storage, datastore)
+        if digest != version.content_hash:
+            raise manifest.content_changed(version)
+        manifest.write(artifacts, version.name, version.content_hash, current)
+        return current
+    manifest.check_listing(version, recorded, current)
+    return current
+
+
+def s3_identity(storage: str, datastore: Datastore, path: str) -> FileIdentity:
+    """The current size, ETag and version id of one object of S3 content.
+
+    Raises:
+        NotFound: no such object.
+    """
+    _, root = ds_mod.parse_datastore_uri(storage)
+    fs = ds_mod.s3_filesystem(datastore)
+    full = ds_mod.s3_path(datastore, root)
+    target = full if fs.isfile(full) else f"{full}/{normalize_key(path)}"
+    try:
+        return manifest.identity(fs.info(target))
+    except FileNotFoundError as e:
+        raise NotFound(f"no file {path!r} in this data version") from e
 
 
 def open_content(

@@ -1,6 +1,10 @@
 """The fixed-size sketches behind column profiles: a K-minimum-values distinct counter, a
 fine histogram grid that coarsens by halves, 64-bit hashing of numpy arrays, and reusable
-work buffers. Used by :mod:`modelyard.data._columns`."""
+work buffers. Used by :mod:`modelyard.data._columns`.
+
+Everything here is a handful of whole-array numpy passes (which release the GIL): no
+per-value Python, no pyarrow kernel where numpy is faster (``pc.min_max`` on doubles and
+``np.unique`` on a few thousand keys each cost several times a plain numpy pass)."""
 
 from __future__ import annotations
 
@@ -13,17 +17,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FINE_CELLS",
+    "INT_CELLS",
     "KMV_SIZE",
     "FineGrid",
+    "IntCounts",
     "Kmv",
     "Scratch",
     "hash_floats",
     "mix",
     "numpy_view",
+    "valid_mask",
 ]
 
 KMV_SIZE = 2048
 FINE_CELLS = 4096
+INT_CELLS = 1 << 16
 _C1 = 0x9E3779B97F4A7C15  # odd multipliers of splitmix64
 _C2 = 0xBF58476D1CE4E5B9
 
@@ -32,9 +40,11 @@ _FLOATS = {"double": "float64", "float": "float32", "halffloat": "float16"}
 
 
 def numpy_view(array: pa.Array) -> np.ndarray:
-    """The values of a null-free, fixed-width numeric Arrow array, without a copy.
+    """The value buffer of a fixed-width numeric Arrow array, without a copy.
 
-    (``Array.to_numpy`` would import pandas, which costs seconds and 50 MB.)
+    Slots of missing values hold whatever the producer left there: select the valid ones
+    with :func:`valid_mask`. (``Array.to_numpy`` would import pandas, which costs seconds
+    and 50 MB.)
     """
     import numpy as np
 
@@ -44,20 +54,39 @@ def numpy_view(array: pa.Array) -> np.ndarray:
     )
 
 
-def hash_floats(values: np.ndarray, scratch: Scratch) -> np.ndarray:
-    """A 64-bit hash of each float's bits (0.0 and -0.0 hash alike), in ``scratch``."""
+def valid_mask(array: pa.Array) -> np.ndarray:
+    """A boolean array, True where ``array`` has a value (its validity bitmap, unpacked)."""
     import numpy as np
 
-    bits = np.add(values, 0.0, out=scratch.floats).view("uint64")  # -0.0 + 0.0 is 0.0
-    return mix(bits, scratch.keys.view("uint64"))
+    bits = np.frombuffer(array.buffers()[0], dtype="uint8")
+    unpacked = np.unpackbits(bits, count=array.offset + len(array), bitorder="little")
+    return unpacked[array.offset :].view(bool)
 
 
-def mix(bits: np.ndarray, spare: np.ndarray | None = None) -> np.ndarray:
+def hash_floats(values: np.ndarray, scratch: Scratch, *, has_zero: bool = True) -> np.ndarray:
+    """A 64-bit hash of each float64's bits, in ``scratch.keys``; 0.0 and -0.0 hash alike
+    when ``has_zero`` (a caller that knows that zero is out of range saves a pass)."""
+    import numpy as np
+
+    size = len(values)
+    if has_zero:
+        values = np.add(values, 0.0, out=scratch.work[:size])  # -0.0 + 0.0 is 0.0
+    out = scratch.keys[:size].view("uint64")
+    np.multiply(values.view("uint64"), np.uint64(_C1), out=out)
+    return _finish(out, scratch.work[:size].view("uint64"))
+
+
+def mix(bits: np.ndarray) -> np.ndarray:
     """Scramble 64-bit keys in place (splitmix64's finaliser, shortened)."""
     import numpy as np
 
-    spare = np.empty_like(bits) if spare is None else spare[: len(bits)]
     np.multiply(bits, np.uint64(_C1), out=bits)
+    return _finish(bits, np.empty_like(bits))
+
+
+def _finish(bits: np.ndarray, spare: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     np.right_shift(bits, np.uint64(31), out=spare)
     np.bitwise_xor(bits, spare, out=bits)
     np.multiply(bits, np.uint64(_C2), out=bits)
@@ -65,25 +94,32 @@ def mix(bits: np.ndarray, spare: np.ndarray | None = None) -> np.ndarray:
 
 
 class Scratch:
-    """Work buffers reused from batch to batch (fewer allocations and page faults)."""
+    """Work buffers reused from batch to batch (fewer allocations and page faults); callers
+    take prefixes of the size they need."""
 
     def __init__(self) -> None:
-        self.size = -1
-        self.floats: Any = None
-        self.keys: Any = None
+        self.capacity = -1
+        self.values: Any = None  # a batch converted to float64
+        self.work: Any = None  # float64 intermediate results
+        self.keys: Any = None  # int64 cell keys, then hashes
 
-    def take(self, size: int) -> Scratch:
+    def reserve(self, size: int) -> Scratch:
         import numpy as np
 
-        if size != self.size:
-            self.size = size
-            self.floats = np.empty(size, dtype="float64")
+        if size > self.capacity:
+            self.capacity = size
+            self.values = np.empty(size, dtype="float64")
+            self.work = np.empty(size, dtype="float64")
             self.keys = np.empty(size, dtype="int64")
         return self
 
 
 class Kmv:
-    """K-minimum-values distinct-count sketch over 64-bit hashes (exact below ``k``)."""
+    """K-minimum-values distinct-count sketch over 64-bit hashes.
+
+    Exact below ``k`` distinct values as long as distinct values hash apart: the hashes
+    used here are bijections of the 64-bit keys, so they do.
+    """
 
     def __init__(self, k: int = KMV_SIZE) -> None:
         import numpy as np
@@ -93,22 +129,16 @@ class Kmv:
 
     def update(self, hashes: np.ndarray) -> None:
         import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
         if len(self.kept) >= self.k:
             hashes = hashes[hashes < self.kept[-1]]
         if len(hashes) == 0:
             return
-        if len(hashes) > self.k:  # distinct ones by hashing (no sort), then the k smallest
-            hashes = numpy_view(
-                pc.unique(
-                    pa.Array.from_buffers(pa.uint64(), len(hashes), [None, pa.py_buffer(hashes)])
-                )
-            )
-            if len(hashes) > self.k:
-                hashes = np.partition(hashes, self.k - 1)[: self.k]
-        self.kept = np.unique(np.concatenate([self.kept, hashes]))[: self.k]
+        merged = np.sort(np.concatenate([self.kept, hashes]))  # a few thousand keys, mostly
+        first = np.empty(len(merged), dtype=bool)
+        first[0] = True
+        np.not_equal(merged[1:], merged[:-1], out=first[1:])
+        self.kept = merged[first][: self.k]
 
     def estimate(self) -> tuple[int, bool]:
         if len(self.kept) < self.k:
@@ -139,10 +169,11 @@ class FineGrid:
         values: np.ndarray,
         lo: float,
         hi: float,
-        *,
-        lo_fill: int = 0,
-        scratch: Scratch | None = None,
+        scratch: Scratch,
+        weights: np.ndarray | None = None,
     ) -> None:
+        """Count float64 ``values`` (all finite, ``lo`` and ``hi`` their min and max), each
+        once or ``weights`` times."""
         import numpy as np
 
         if self.counts is None:
@@ -164,16 +195,15 @@ class FineGrid:
             self.counts, self.base = grown, first
         shift = self.offset + kmin
         size = kmax - kmin + 1
-        scaled = np.multiply(values, self.inv, out=scratch.floats) if scratch else values * self.inv
-        scaled -= shift  # >= 0 up to rounding; truncation is floor from here
-        keys = scratch.keys if scratch else np.empty(len(values), dtype="int64")
-        np.copyto(keys, scaled, casting="unsafe")
-        cells = np.bincount(keys, minlength=size)
+        scaled = np.multiply(values, self.inv, out=scratch.work[: len(values)])
+        # >= 0 up to rounding, so truncating into int64 is floor
+        keys = np.subtract(scaled, shift, out=scratch.keys[: len(values)], casting="unsafe")
+        cells = np.bincount(keys, weights=weights, minlength=size)
+        if weights is not None:
+            cells = np.rint(cells).astype("int64")
         if len(cells) > size:  # rounding pushed the maximum one cell up
             cells[size - 1] += cells[size:].sum()
             cells = cells[:size]
-        if lo_fill:  # the filled-in missing values all sit in the minimum's cell
-            cells[min(max(int(lo * self.inv - shift), 0), size - 1)] -= lo_fill
         self.counts[kmin - self.base : kmax - self.base + 1] += cells
 
     def _coarsen(self, shift: int) -> None:
@@ -202,3 +232,44 @@ class FineGrid:
             (lo + i * step, lo + (i + 1) * step if i < n - 1 else hi, int(totals[i]))
             for i in range(n)
         ]
+
+
+class IntCounts:
+    """Exact counts of integer values while they span at most :data:`INT_CELLS` values.
+
+    Two passes a batch (subtract the batch minimum, ``bincount``) give the exact distinct
+    count, histogram, mean and standard deviation of columns of codes, counts, years...
+    """
+
+    def __init__(self, cells: int = INT_CELLS) -> None:
+        self.cells = cells
+        self.base = 0  # the value counted by counts[0]
+        self.counts: Any = None
+
+    def add(self, values: np.ndarray, lo: int, hi: int, scratch: Scratch) -> bool:
+        """Count integer ``values`` (``lo`` and ``hi`` their min and max); False, counting
+        nothing, when the values seen would then span more than ``cells`` values."""
+        import numpy as np
+
+        if self.counts is None:
+            first, last = lo, hi
+        else:
+            first, last = min(lo, self.base), max(hi, self.base + len(self.counts) - 1)
+        if last - first + 1 > self.cells:
+            return False
+        if self.counts is None or first < self.base or last >= self.base + len(self.counts):
+            grown = np.zeros(last - first + 1, dtype="int64")
+            if self.counts is not None:
+                grown[self.base - first : self.base - first + len(self.counts)] = self.counts
+            self.counts, self.base = grown, first
+        keys = scratch.keys[: len(values)]
+        np.subtract(values, values.dtype.type(lo), out=keys, casting="unsafe")
+        self.counts[lo - self.base : hi - self.base + 1] += np.bincount(keys, minlength=hi - lo + 1)
+        return True
+
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the values seen as float64, how often each was seen)."""
+        import numpy as np
+
+        where = np.flatnonzero(self.counts)
+        return where.astype("float64") + float(self.base), self.counts[where]

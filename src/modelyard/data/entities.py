@@ -137,11 +137,13 @@ class LineageEntry:
 class ColumnProfile:
     """Statistics of one column.
 
-    ``distinct_count`` is exact when ``distinct_exact`` (small columns) and otherwise an
-    estimate within a few percent. ``histogram`` holds ``(lower, upper, count)`` equal-width
-    bins over [min, max] for numeric columns; a value sits in a bin by its fine-grid cell, so
-    counts at bin edges may be off by the values within 1/4096 of the range. ``top_values``
-    holds ``(value, count)`` pairs, most frequent first, for non-numeric columns.
+    ``distinct_count`` is exact when ``distinct_exact`` (fewer than 2,048 distinct values,
+    or an integer column spanning at most 65,536 values) and otherwise an estimate within a
+    few percent. ``histogram`` holds ``(lower, upper, count)`` equal-width bins over [min,
+    max] for numeric columns: exact for such integer columns; otherwise a value sits in a
+    bin by its fine-grid cell, so counts at bin edges may be off by the values within 1/4096
+    of the range. ``top_values`` holds ``(value, count)`` pairs, most frequent first, for
+    non-numeric columns.
     """
 
     name: str

@@ -2,16 +2,20 @@
 
 DuckDB parses the files (CSV, Parquet, JSON lines) or scans an Arrow table with every core
 and hands Arrow record batches to a reader thread; the main thread folds each batch into
-the fixed-size accumulators of :mod:`modelyard.data._columns` (vectorised passes that
-release the GIL), so parsing and statistics overlap and memory does not grow with the
-number of rows:
+the fixed-size accumulators of :mod:`modelyard.data._columns` (numpy passes that release
+the GIL), so parsing and statistics overlap and memory does not grow with the number of
+rows:
 
-* counts, missing values, min, max, mean and standard deviation (Chan's parallel update);
-* distinct counts from a K-minimum-values sketch (exact below
-  :data:`~modelyard.data._columns.KMV_SIZE` distinct values, within about 2-3 % above);
-* numeric histograms from a fine grid of at most 4,096 cells that doubles its cell width
-  when the values spread (cells nest, so coarsening is exact), regrouped into equal-width
-  bins over [min, max] at the end;
+* counts, missing values, min, max, mean and standard deviation (Chan's parallel update):
+  exact;
+* distinct counts: exact for integer columns spanning at most
+  :data:`~modelyard.data._columns.INT_CELLS` values and for any column with fewer than
+  :data:`~modelyard.data._columns.KMV_SIZE` distinct values; above, a K-minimum-values
+  estimate (within about 2-3 %);
+* numeric histograms: exact counts for such integer columns; otherwise a fine grid of at
+  most 4,096 cells that doubles its cell width when the values spread (cells nest, so
+  coarsening is exact), regrouped into equal-width bins over [min, max] at the end (a
+  value near a bin edge may be counted in the neighbouring bin);
 * top values of non-numeric columns: exact counts while a column has at most 20,000
   distinct values, then the per-batch leaders merged (approximate).
 
@@ -135,9 +139,8 @@ def _profile_relation(con: duckdb.DuckDBPyConnection, source: str) -> DataProfil
 
     started = time.perf_counter()
     try:
-        names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
         reader = con.sql(f"SELECT * FROM {source}").to_arrow_reader(BATCH_ROWS)
-        rows, columns = profile_batches(_read_ahead(reader), names)
+        rows, columns = profile_batches(_read_ahead(reader), reader.schema.names)
     except (duckdb.Error, OSError) as e:  # DuckDB's errors reach the Arrow reader as OSError
         raise InvalidArgument(f"the table cannot be read: {describe_duckdb_error(e)}") from e
     return DataProfile(

@@ -18,11 +18,13 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 
-from modelyard.artifacts.paths import join_key
+from modelyard.artifacts.paths import join_key, normalize_key
 from modelyard.artifacts.store import ArtifactStore
 from modelyard.data import _content as content
+from modelyard.data import _manifest as manifest
 from modelyard.data import datastores as ds_mod
 from modelyard.data import schemas as wire
+from modelyard.data import uploads
 from modelyard.data.assets import (
     check_name,
     check_upload_id,
@@ -158,10 +160,13 @@ class SqlDataStore(DataStore):
         return f"data/{check_name(name)}/{check_upload_id(upload_id)}"
 
     def stage_file(self, name: str, upload_id: str, path: str, chunks: Iterable[bytes]) -> int:
-        return self._artifacts.write(join_key(self._upload_prefix(name, upload_id), path), chunks)
+        prefix = self._upload_prefix(name, upload_id)
+        uploads.touch_upload(self._artifacts, name, upload_id)  # not abandoned: see gc
+        return self._artifacts.write(join_key(prefix, path), chunks)
 
     def discard_upload(self, name: str, upload_id: str) -> None:
         self._artifacts.delete(self._upload_prefix(name, upload_id))
+        uploads.forget_upload(self._artifacts, name, upload_id)
 
     # -------------------------------------------------------------------- versions
     def create_version(self, name, *, type, source, upload_id=None, version=None,
@@ -174,10 +179,12 @@ class SqlDataStore(DataStore):
         if table is not None and kind != DataType.MLTABLE:
             raise InvalidArgument("table settings apply to type mltable only")
         owned: str | None = None  # a prefix this call must remove if it fails
+        staged: str | None = None  # the upload id of ``owned``
         try:
             datastore = None
             if upload_id is not None:
-                owned = self._upload_prefix(name, upload_id)
+                owned, staged = self._upload_prefix(name, upload_id), upload_id
+                uploads.touch_upload(self._artifacts, name, upload_id)  # a commit is activity
                 storage = content.WORKSPACE + owned
             elif table is not None and table.format == TableFormat.SQL:
                 if not table.query or not table.datastore:
@@ -190,7 +197,9 @@ class SqlDataStore(DataStore):
                 ds_name, path = ds_mod.parse_datastore_uri(source)
                 datastore = self.get_datastore(ds_name)
                 if datastore.type == DatastoreType.LOCAL:
-                    owned = self._upload_prefix(name, new_upload_id())
+                    staged = new_upload_id()
+                    owned = self._upload_prefix(name, staged)
+                    uploads.touch_upload(self._artifacts, name, staged)
                     content.copy_local_datastore(self._artifacts, datastore, path, owned, kind)
                     storage, datastore = content.WORKSPACE + owned, None
                 elif datastore.type == DatastoreType.S3:
@@ -198,26 +207,35 @@ class SqlDataStore(DataStore):
                     storage = f"datastore://{datastore.name}/{path}"
                 else:
                     raise InvalidArgument("a sql datastore holds tables: give a query instead")
-            record = self._describe(kind, storage, datastore, table)
+            record = self._describe(name, kind, storage, datastore, table)
             record.update(name=name, type=str(kind), source=str(source), description=description,
                           tags=json.dumps(tags), archived=False,
                           datastore=datastore.name if datastore else None)
             profile = record.pop("_profile", None)
             created = self._insert(record, version)
         except BaseException:
-            if owned is not None:
+            if owned is not None and staged is not None:
                 try:
                     self._artifacts.delete(owned)
+                    uploads.forget_upload(self._artifacts, name, staged)
                 except Exception:
                     logger.warning("could not remove %s after a failed create", owned, exc_info=True)
             raise
+        if staged is not None:
+            try:
+                uploads.forget_upload(self._artifacts, name, staged)
+            except Exception:  # gc drops the record of a committed upload
+                logger.warning("could not drop the upload record of %s", created.ref, exc_info=True)
         if profile is not None:
             self._cache_profile(created, profile)
         return created
 
-    def _describe(self, kind: DataType, storage: str, datastore: Datastore | None,
+    def _describe(self, name: str, kind: DataType, storage: str, datastore: Datastore | None,
                   table: TableSpec | None) -> dict[str, Any]:
-        """Hash, size and (for tables) schema and profile of new content; raises on bad data."""
+        """Hash, size and (for tables) schema and profile of new content; raises on bad data.
+
+        Content left in an S3 datastore also gets its manifest (each object's size, ETag and
+        version id), checked whenever the version is read."""
         from modelyard.data import profile as prof
 
         if storage.startswith("sql://"):
@@ -228,6 +246,8 @@ class SqlDataStore(DataStore):
             profile = prof.profile_arrow(ds_mod.run_query(datastore, table.query))
             record = {"content_hash": "sha256:" + digest, "size_bytes": 0, "file_count": 0}
         else:
+            remote = content.workspace_prefix(storage) is None
+            objects = content.s3_identities(storage, datastore) if remote else None
             digest, size, files = content.hash_content(self._artifacts, storage, datastore)
             if not files:
                 raise NotFound("the upload holds no files")
@@ -241,6 +261,13 @@ class SqlDataStore(DataStore):
                     table = TableSpec(format=infer_format(data_files))
                 with content.local_copy(self._artifacts, storage, datastore, data_files) as local:
                     profile = prof.profile_files(local, table)
+            if objects is not None:
+                if content.s3_identities(storage, datastore) != objects:
+                    raise InvalidState(
+                        f"the objects under {storage} changed while they were being registered; "
+                        "try again once they are complete"
+                    )
+                manifest.write(self._artifacts, name, digest, objects)
         record.update(storage=storage, table_spec=json.dumps(wire.table_to_wire(table)) if table else None)
         if profile is not None:
             record.update(columns=json.dumps({c.name: c.type for c in profile.columns}),
@@ -341,12 +368,25 @@ class SqlDataStore(DataStore):
                 data_versions.c.name == v.name, data_versions.c.version == v.version)).scalar()
         return v, self.get_datastore(ds_name) if ds_name else None
 
+    def _files(self, v: DataVersion, ds: Datastore | None) -> list[ArtifactInfo]:
+        if ds is not None and ds.type == DatastoreType.S3:
+            return [ArtifactInfo(path=p, is_dir=False, size=i["size"])
+                    for p, i in content.checked_s3_objects(self._artifacts, v, ds).items()]
+        return content.list_content(self._artifacts, v.storage, ds)
+
     def list_files(self, name: str, version: str) -> list[ArtifactInfo]:
         v, ds = self._content_of(name, version)
-        return content.list_content(self._artifacts, v.storage, ds)
+        return self._files(v, ds)
 
     def open_file(self, name: str, version: str, path: str) -> BinaryIO:
         v, ds = self._content_of(name, version)
+        if ds is not None and ds.type == DatastoreType.S3:
+            recorded = manifest.read(self._artifacts, v)
+            if recorded is None:
+                content.checked_s3_objects(self._artifacts, v, ds)
+            else:
+                clean = normalize_key(path)
+                manifest.check_file(v, recorded, clean, content.s3_identity(v.storage, ds, clean))
         return content.open_content(self._artifacts, v.storage, ds, path)
 
     def local_path(self, name: str, version: str) -> Path | None:
@@ -377,7 +417,7 @@ class SqlDataStore(DataStore):
             assert ds is not None and v.table.query
             profile = prof.profile_arrow(ds_mod.run_query(ds, v.table.query))
         else:
-            files = content.table_files(content.list_content(self._artifacts, v.storage, ds))
+            files = content.table_files(self._files(v, ds))
             with content.local_copy(self._artifacts, v.storage, ds, files) as local:
                 profile = prof.profile_files(local, v.table)
         self._cache_profile(v, profile)

@@ -20,7 +20,9 @@ Common rules:
 Creating a version from local files takes two steps, done for callers by
 :func:`modelyard.data.assets.create_from_path`: the files are staged with
 :meth:`DataStore.stage_file` under an upload id, then :meth:`DataStore.create_version` turns the
-upload into a version (or :meth:`DataStore.discard_upload` drops it).
+upload into a version (or :meth:`DataStore.discard_upload` drops it). An upload that is
+neither (its client crashed) is removed by ``modelyard gc`` once idle for a day
+(:mod:`modelyard.data.uploads`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from modelyard.data.entities import (
     LineageEntry,
     TableSpec,
 )
+from modelyard.data.errors import DataChanged  # noqa: F401 - registered for the REST client
 from modelyard.tracking.entities import ArtifactInfo
 
 __all__ = ["DataStore"]
@@ -173,12 +176,18 @@ class DataStore(abc.ABC):
     def list_files(self, name: str, version: str) -> list[ArtifactInfo]:
         """The files of a version, recursively, with paths relative to its root.
 
-        Raises NotFound; InvalidArgument for a SQL table (it has no files).
+        Raises NotFound; InvalidArgument for a SQL table (it has no files);
+        :class:`~modelyard.data.errors.DataChanged` when content left in an S3 datastore was
+        changed, added to or deleted since the version was registered.
         """
 
     @abc.abstractmethod
     def open_file(self, name: str, version: str, path: str) -> BinaryIO:
-        """Open one file of a version for streaming reads. Raises NotFound, InvalidArgument."""
+        """Open one file of a version for streaming reads.
+
+        Raises NotFound, InvalidArgument; DataChanged when the file is an S3 object that
+        changed since the version was registered.
+        """
 
     @abc.abstractmethod
     def local_path(self, name: str, version: str) -> Path | None:
