@@ -29,6 +29,11 @@ from pathlib import Path
 _CHILD = r"""
 import json, os, resource, sys, time
 which, path, warm = sys.argv[1], sys.argv[2], sys.argv[3]
+def peak_mb():
+    # VmHWM is this process's own peak; getrusage's ru_maxrss is not: Linux carries it over
+    # from the parent's RSS at fork through exec (the parent holds the generated data)
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
 if which == "ours":
     from modelyard.data.entities import TableFormat, TableSpec
     from modelyard.data.profile import profile_files
@@ -48,7 +53,7 @@ seconds = time.perf_counter() - t0
 cpu1 = os.times()
 print(json.dumps({"rows": rows, "seconds": seconds,
                   "cpu": (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 

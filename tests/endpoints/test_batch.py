@@ -109,3 +109,70 @@ def test_batch_endpoint_invocation_runs_as_a_job(tmp_path: Path, monkeypatch: py
         preds = pd.read_parquet(Path(folder) / "predictions.parquet")
         assert preds["row_id"].tolist() == list(range(len(X)))
         assert preds["prediction"].tolist() == model.predict(X).tolist()
+
+
+SCALING_SCRIPT = '''
+import os
+from pathlib import Path
+
+factor = None
+
+
+def init():
+    global factor
+    assert Path(os.environ["AZUREML_MODEL_DIR"], "MLmodel").is_file()
+    factor = float((Path(__file__).parent / "factor.txt").read_text())
+
+
+def run(mini_batch):
+    if (mini_batch["b"] > 2.5).any():
+        raise ValueError("b too large")
+    return mini_batch[["a"]] * factor  # a one-column DataFrame: the prediction
+'''
+
+
+def test_a_batch_deployment_with_a_custom_scoring_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Created from YAML with code_configuration: the folder is uploaded, so editing it later
+    changes nothing; init() runs once with the model's folder, run() per mini-batch; a failing
+    mini-batch counts against the threshold."""
+    from sklearn.linear_model import LogisticRegression
+    from typer.testing import CliRunner
+
+    import modelyard as yard
+    from modelyard.cli.main import app
+
+    monkeypatch.delenv("MODELYARD_RUN_ID", raising=False)
+    X, y = training_data()
+    save_model(LogisticRegression().fit(X, y), tmp_path / "m", input_example=X.head())
+    X["b"] = X["b"].clip(upper=2.0)
+    X.loc[150, "b"] = 3.0  # fails the second mini-batch
+    X.to_csv(tmp_path / "score.csv", index=False)
+    code = tmp_path / "src"
+    code.mkdir()
+    (code / "score.py").write_text(SCALING_SCRIPT)
+    (code / "factor.txt").write_text("10")
+    (tmp_path / "dep.yml").write_text(
+        "name: scaled\nendpoint_name: nightly\nmodel: clf:1\nmini_batch_size: 100\n"
+        "error_threshold: 100\ncode_configuration:\n  code: ./src\n  scoring_script: score.py\n"
+    )
+    ws_path = str(tmp_path / "ws")
+    with yard.Workspace(ws_path) as ws:
+        ws.models.create(name="clf", path=tmp_path / "m")
+        ws.endpoints.create(name="nightly", kind="batch", auth_mode="none")
+    res = CliRunner().invoke(app, ["-w", ws_path, "batch-deployment", "create", "-f", str(tmp_path / "dep.yml"),
+                                   "-o", "json"])
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["code"].startswith("snapshot:")
+    (code / "factor.txt").write_text("999")  # after creation: not what the deployment runs
+
+    with yard.Workspace(ws_path) as ws:
+        job = ws.endpoints.invoke_batch("nightly", input=tmp_path / "score.csv", output_name="scaled-preds")
+        done = job.wait(timeout=300)
+        assert str(done.status) == "Finished", ws.jobs.logs(job.id)
+        folder = Path(ws.data.store.local_path("scaled-preds", ws.data.store.get_version("scaled-preds").version))
+    preds = pd.read_parquet(folder / "predictions.parquet")
+    kept = [i for i in range(len(X)) if i // 100 != 1]
+    assert preds["row_id"].tolist() == kept
+    assert np.allclose(preds["prediction"].to_numpy(), X["a"].iloc[kept].to_numpy() * 10)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["failed_mini_batches"] == 1 and "b too large" in json.dumps(summary["errors"])

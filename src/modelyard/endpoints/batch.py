@@ -10,6 +10,12 @@ Runs inside a job (a batch endpoint's invocation is a command job running
 
 ``--input`` is a CSV/Parquet/JSON-lines file or a folder of them (read in name order);
 ``--model`` (a model URI) may replace ``--model-dir`` inside a job of the workspace.
+``--scoring-script score.py`` scores with a custom script instead of the model's flavor: it
+is imported from ``--code`` (default: the job's working directory, where a batch
+deployment's code snapshot is extracted), its ``init()`` runs once (the model's folder in
+``AZUREML_MODEL_DIR`` / ``MODELYARD_MODEL_DIR``) and ``run(mini_batch)`` gets each
+mini-batch as a pandas DataFrame and returns one prediction per row (a list, an array, a
+Series, or a DataFrame: one column is the prediction, several are written as lists).
 Output: ``predictions.parquet`` (or ``.csv``) with ``row_id`` and ``prediction`` columns,
 plus ``summary.json`` (counts, the errors of failed mini-batches, and the time each stage
 took). Exit code 1 when more rows than the threshold failed.
@@ -43,7 +49,7 @@ from modelyard.errors import InvalidArgument, ModelyardError, UserCodeFailed
 if TYPE_CHECKING:
     from modelyard.models.packaging import LoadedModel
 
-__all__ = ["BatchResult", "main", "read_table", "score_table"]
+__all__ = ["BatchResult", "ScriptModel", "main", "read_table", "score_table"]
 
 logger = logging.getLogger(__name__)
 _IN_PROCESS_SECONDS = 1.0  # below this estimated scoring time, no process pool
@@ -302,6 +308,42 @@ class _ModelLoader(threading.Thread):
         return self.model
 
 
+class ScriptModel:
+    """A custom scoring script in the place of a flavored model (see the module doc).
+
+    Raises:
+        InvalidArgument: the script is missing or has no ``run``.
+        UserCodeFailed: importing it or its ``init()`` failed.
+    """
+
+    signature = None  # the script checks its own input
+
+    def __init__(self, code: str | Path, script: str, model_dir: str | Path) -> None:
+        from modelyard.endpoints.worker import import_scoring_script
+
+        self.folder = Path(model_dir)
+        self.script = script
+        self.module = import_scoring_script(Path(code), script, self.folder)
+
+    def predict(self, frame: Any) -> Any:
+        """One prediction per row of ``frame``, from the script's ``run``.
+
+        Raises:
+            UserCodeFailed: ``run`` returned a different number of predictions.
+        """
+        import numpy as np
+        import pandas as pd
+
+        out = self.module.run(frame)
+        if isinstance(out, pd.DataFrame):
+            out = out.iloc[:, 0] if out.shape[1] == 1 else out.to_numpy()
+        values = np.asarray(out)
+        if values.ndim == 0 or len(values) != len(frame):
+            got = "a single value" if values.ndim == 0 else f"{len(values)} predictions"
+            raise UserCodeFailed(f"{self.script}: run() returned {got} for a mini-batch of {len(frame)} rows")
+        return values
+
+
 def _numeric_hint(model_dir: str) -> dict[str, str] | None:
     """The model's all-numeric input columns, read from its descriptor (imports nothing)."""
     from modelyard.endpoints.batch_scorer import numeric_columns
@@ -325,6 +367,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--retries", type=int, default=2)
     parser.add_argument("--error-threshold", type=int, default=0)
     parser.add_argument("--format", default="parquet")
+    parser.add_argument("--scoring-script", help="a custom score.py (init(), run(mini_batch)) in --code")
+    parser.add_argument("--code", default=".", help="the folder of --scoring-script")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     stages = _Stages()
@@ -339,21 +383,26 @@ def main(argv: list[str] | None = None) -> None:
 
             model_dir = str(get_workspace().models.local_folder(args.model))
             stages.lap("resolve_model")
-        loader = _ModelLoader(str(model_dir))
-        loader.start()
-        try:
-            rows = read_input(args.input, numeric=_numeric_hint(str(model_dir)))
-        except BaseException:
-            loader.join()  # no thread left loading behind a failed run
-            raise
-        stages.lap("read")
-        model = loader.result()
+        if args.scoring_script:
+            rows = read_input(args.input, numeric=None)
+            stages.lap("read")
+            model: Any = ScriptModel(args.code, args.scoring_script, model_dir)
+        else:
+            loader = _ModelLoader(str(model_dir))
+            loader.start()
+            try:
+                rows = read_input(args.input, numeric=_numeric_hint(str(model_dir)))
+            except BaseException:
+                loader.join()  # no thread left loading behind a failed run
+                raise
+            stages.lap("read")
+            model = loader.result()
+            stages.seconds["load_model"] = loader.seconds
         if freeze:
             gc.freeze()
         if gc_was_on:
             gc.enable()
         stages.lap("wait_for_model")
-        stages.seconds["load_model"] = loader.seconds
         result = _score_table(model, rows, Path(args.output), mini_batch_size=args.mini_batch_size,
                               workers=args.workers, retries=args.retries, error_threshold=args.error_threshold,
                               output_format=args.format, stages=stages)

@@ -188,6 +188,16 @@ def endpoint_delete(ctx: typer.Context, name: NameArg,
 EndpointOpt = Annotated[str | None, typer.Option("--endpoint-name", "-e", help="The endpoint.")]
 
 
+def _code_configuration(spec: dict[str, Any], file: Path | None) -> tuple[str | None, str | None]:
+    """A spec's ``code_configuration`` as (code folder, scoring script); a relative folder
+    is relative to the spec file."""
+    conf = spec.get("code_configuration") or {}
+    code = conf.get("code")
+    if code and file is not None and not Path(str(code)).is_absolute():
+        code = str((Path(file).parent / str(code)).resolve())
+    return code, conf.get("scoring_script")
+
+
 @online_deployment_app.command("create")
 @handle_errors
 def deployment_create(ctx: typer.Context, file: FileOpt = None, endpoint: EndpointOpt = None,
@@ -205,14 +215,11 @@ def deployment_create(ctx: typer.Context, file: FileOpt = None, endpoint: Endpoi
         raise InvalidArgument("a deployment needs name, endpoint_name and model")
     if isinstance(model, dict):
         model = model.get("path") or model.get("name")
-    code_conf = spec.get("code_configuration") or {}
-    code = code_conf.get("code")
-    if code and file is not None and not Path(str(code)).is_absolute():
-        code = str((Path(file).parent / str(code)).resolve())
+    code, scoring_script = _code_configuration(spec, file)
     ws = workspace(ctx)
     dep = ws.endpoints.create_deployment(
         str(endpoint), name=str(name), model=str(model), instance_count=int(spec.get("instance_count", 1)),
-        code=code, scoring_script=code_conf.get("scoring_script"), settings=spec.get("settings") or None,
+        code=code, scoring_script=scoring_script, settings=spec.get("settings") or None,
         description=spec.get("description"), tags={str(k): str(v) for k, v in (spec.get("tags") or {}).items()})
     if all_traffic:
         ws.endpoints.update(str(endpoint), traffic={dep.name: 100})
@@ -346,7 +353,8 @@ batch_deployment_app = typer.Typer(help="Deployments behind batch endpoints.", n
 @handle_errors
 def batch_deployment_create(ctx: typer.Context, file: FileOpt = None, endpoint: EndpointOpt = None,
                             set_: SetOpt = None, output: OutputOpt = Output.table) -> None:
-    """Create a batch deployment (model, mini_batch_size, max_concurrency, error_threshold...)."""
+    """Create a batch deployment (model, mini_batch_size, max_concurrency, error_threshold,
+    code_configuration for a custom scoring script...)."""
     from modelyard.errors import InvalidArgument
 
     spec = _spec(file, set_)
@@ -363,7 +371,9 @@ def batch_deployment_create(ctx: typer.Context, file: FileOpt = None, endpoint: 
     retry = spec.get("retry_settings") or {}
     if "max_retries" in retry:
         settings["retries"] = retry["max_retries"]
+    code, scoring_script = _code_configuration(spec, file)
     dep = workspace(ctx).endpoints.create_deployment(str(endpoint), name=str(name), model=str(model),
+                                                     code=code, scoring_script=scoring_script,
                                                      settings=settings or None)
     render.render_object(_dep_plain(dep), output)
 

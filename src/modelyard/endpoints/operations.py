@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import os
+import shlex
 import threading
 import time
 from collections.abc import Mapping
@@ -203,7 +204,8 @@ class EndpointOperations:
         Submits a command job that splits the input into mini-batches, scores them in
         parallel processes, retries failed ones, honours the error threshold and writes
         ``predictions.parquet`` (row ids and predictions) as the output data asset
-        ``output_name`` (default ``<endpoint>-predictions``).
+        ``output_name`` (default ``<endpoint>-predictions``). A deployment with a custom
+        scoring script runs it in its code snapshot (``init()``, then ``run(mini_batch)``).
 
         Returns:
             The submitted job (``.wait()``, ``.stream()``).
@@ -231,9 +233,15 @@ class EndpointOperations:
                f"--output ${{{{outputs.predictions}}}} --mini-batch-size {int(s['mini_batch_size'])} "
                f"--workers {int(s['max_concurrency'])} --retries {int(s['retries'])} "
                f"--error-threshold {int(s['error_threshold'])} --format {s['output_format']}")
+        snapshot = None
+        if dep.code and dep.scoring_script:  # the job runs in the extracted code snapshot
+            from modelyard.endpoints.code import code_digest
+
+            snapshot = code_digest(dep.code)
+            cmd += f" --scoring-script {shlex.quote(dep.scoring_script)}"
         job = command(command=cmd, inputs={"data": source},
                       outputs={"predictions": {"type": "uri_folder", "name": output_name or f"{endpoint}-predictions"}},
                       compute=compute, experiment_name=f"batch-{endpoint}",
                       tags={"batch_endpoint": endpoint, "deployment": dep.name})
-        return self._ws.jobs.create_or_update(job)
+        return self._ws.jobs.create_or_update(job, snapshot=snapshot)
 

@@ -28,7 +28,7 @@ import orjson
 
 from modelyard.errors import InvalidArgument, ModelyardError, PayloadTooLarge, UserCodeFailed
 
-__all__ = ["WorkerApp", "main"]
+__all__ = ["WorkerApp", "import_scoring_script", "main"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class WorkerApp:
         self.model: Any = None
         self.descriptor = read_descriptor(model_dir) if (model_dir / "MLmodel").is_file() else None
         if scoring_script:
-            self.script = _import_script(code or model_dir, scoring_script, model_dir)
+            self.script = import_scoring_script(code or model_dir, scoring_script, model_dir)
         else:
             from modelyard.models.packaging import load_model_folder
 
@@ -192,7 +192,14 @@ async def _send(send: Any, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _import_script(code: Path, script: str, model_dir: Path) -> Any:
+def import_scoring_script(code: Path, script: str, model_dir: Path) -> Any:
+    """Import ``code/script`` as the module ``score`` (the model's folder in
+    ``AZUREML_MODEL_DIR`` / ``MODELYARD_MODEL_DIR``) and call its ``init()``.
+
+    Raises:
+        InvalidArgument: the script is missing, outside ``code``, or has no ``run``.
+        UserCodeFailed: importing it or its ``init()`` failed.
+    """
     import os
 
     path = (code / script).resolve()

@@ -145,8 +145,13 @@ class Jobs:
     def _folder(self) -> Path | None:
         return None if self._ws.location.is_remote else self._ws.location.folder
 
-    def create_or_update(self, job: CommandJobSpec, *, start_agent: bool = True) -> SubmittedJob:
+    def create_or_update(
+        self, job: CommandJobSpec, *, start_agent: bool = True, snapshot: str | None = None
+    ) -> SubmittedJob:
         """Submit a job; every check runs before anything does.
+
+        ``snapshot`` is the digest of a code snapshot stored already (a deployment's code),
+        used instead of snapshotting ``job.code``.
 
         Raises:
             NotFound: unknown compute or environment.
@@ -156,7 +161,7 @@ class Jobs:
         if self._ws.location.is_remote:
             from modelyard.jobs.rest import submit_remote
 
-            submitted = submit_remote(self._ws, job)
+            submitted = submit_remote(self._ws, job, snapshot=snapshot)
         else:
             from modelyard.jobs.service import submit_job
 
@@ -166,6 +171,7 @@ class Jobs:
             submitted = submit_job(
                 job, tracking=self._ws.tracking_store, jobs=self.store,
                 artifacts=self._ws.artifact_store, data=self._ws.data.store if needs_data else None,
+                snapshot=snapshot,
             )  # fmt: skip
             if start_agent:  # again once queued (an agent may have exited meanwhile); wakes it
                 self._ensure_agent()

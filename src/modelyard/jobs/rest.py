@@ -172,12 +172,14 @@ class RestJobStore(JobStore):
 
 
 # ------------------------------------------------------------------------ SDK helpers
-def submit_remote(ws: Workspace, job: CommandJobSpec) -> Job:
-    """Upload the job's code snapshot through the server's artifact API, then submit it."""
+def submit_remote(ws: Workspace, job: CommandJobSpec, *, snapshot: str | None = None) -> Job:
+    """Upload the job's code snapshot through the server's artifact API (unless ``snapshot``
+    names one uploaded already), then submit it."""
     from modelyard.jobs.client import _job_store
     from modelyard.jobs.snapshot import store_snapshot
 
-    snapshot = store_snapshot(ws.artifact_store, job.code).digest if job.code else None
+    if snapshot is None and job.code:
+        snapshot = store_snapshot(ws.artifact_store, job.code).digest
     store = _job_store(ws)
     assert isinstance(store, RestJobStore)
     return store.submit(job, snapshot=snapshot)

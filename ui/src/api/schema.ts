@@ -5003,6 +5003,10 @@ export interface operations {
         parameters: {
             query?: {
                 max_points?: number | null;
+                /** @description only points at this step or earlier */
+                max_step?: number | null;
+                /** @description only points at this step or later */
+                min_step?: number | null;
             };
             header?: never;
             path: {
