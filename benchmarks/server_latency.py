@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.server import server_process  # noqa: E402
+from tests.support.server import server_process
 
 
 def _time(conn: http.client.HTTPConnection, path: str, n: int) -> tuple[float, float]:

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -57,7 +57,7 @@ class _SlowServer(infra.Server):
     """``infra.Server`` with a longer start-up allowance: ``mlflow ui`` can take minutes to
     answer on a loaded 2-core machine."""
 
-    def __enter__(self) -> _SlowServer:
+    def __enter__(self) -> Self:
         import subprocess as sp
         import urllib.request
 
@@ -153,6 +153,7 @@ def _browser(config: dict[str, Any], scratch: Path) -> dict[str, Any]:
         capture_output=True,
         text=True,
         timeout=3600,
+        check=False,
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if not lines:
@@ -177,10 +178,10 @@ def _initial_js(scripts: list[dict[str, Any]], origin: str) -> dict[str, Any]:
 def versions(*, peers: bool = True) -> dict[str, str]:
     out = tracking.versions() if peers else {}
     out["chromium"] = subprocess.run(
-        ["/usr/bin/chromium", "--version"], capture_output=True, text=True
+        ["/usr/bin/chromium", "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
     out["node"] = subprocess.run(
-        ["node", "--version"], capture_output=True, text=True
+        ["node", "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
     pkg = json.loads((UI / "node_modules" / "playwright-core" / "package.json").read_text())
     out["playwright-core"] = pkg["version"]
