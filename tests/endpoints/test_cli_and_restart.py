@@ -89,6 +89,11 @@ def test_cli_custom_score_py_and_restart(tmp_path: Path, monkeypatch: pytest.Mon
         assert answer == {"predictions": expected, "custom": True}
         keys = json.loads(cli("online-endpoint", "get-credentials", "churn"))
         assert keys["primaryKey"] and keys["secondaryKey"]
+        (tmp_path / "tok.yml").write_text("name: tokened\nauth_mode: aml_token\n")
+        assert "aml_token" in cli("online-endpoint", "create", "-f", "tok.yml")
+        token = json.loads(cli("online-endpoint", "get-credentials", "tokened"))
+        assert token["tokenType"] == "Bearer" and token["accessToken"].startswith("yt1.")
+        cli("online-endpoint", "delete", "tokened", "--yes")
         assert "worker-0.log" in cli("online-deployment", "get-logs", "custom", "-e", "churn")
         shown = json.loads(cli("online-endpoint", "show", "churn", "-o", "json"))
         assert shown["traffic"] == {"custom": 100} and "keys" not in shown

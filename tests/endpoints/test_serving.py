@@ -71,6 +71,33 @@ def test_keys_are_required(served) -> None:
     assert bad.status_code == 401 and "key" in bad.json()["error"]["message"]
 
 
+def test_a_token_endpoint_takes_tokens_not_its_secrets(served) -> None:
+    ws, X, url = served["ws"], served["X"], served["url"]
+    ep = ws.endpoints.create(name="tokened", auth_mode="aml_token")
+    ws.endpoints.create_deployment("tokened", name="main", model="models:/clf/1")
+    ws.endpoints.wait_ready("tokened", "main")
+    creds = ws.endpoints.get_credentials("tokened")
+    assert set(creds) >= {"accessToken", "expiryTimeUtc"} and "primaryKey" not in creds
+
+    def score(credential: str | None) -> httpx.Response:
+        headers = {"authorization": f"Bearer {credential}"} if credential else {}
+        return httpx.post(f"{url}/endpoints/tokened/score", json=_split(X), headers=headers, timeout=60)
+
+    ok = score(creds["accessToken"])
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["predictions"] == served["v1"].predict(X.head(5)).tolist()
+    missing = score(None)
+    assert missing.status_code == 401 and "token" in missing.json()["error"]["message"]
+    assert score(ep.keys[0]).status_code == 401  # the signing secret itself is no credential
+    assert score(served["key"]).status_code == 401  # nor another endpoint's key
+    from modelyard.endpoints.tokens import issue_token
+
+    expired = issue_token(ep, lifetime=60, now=time.time() - 120)["accessToken"]
+    answer = score(expired)
+    assert answer.status_code == 401 and "expired" in answer.json()["error"]["message"]
+    ws.endpoints.delete("tokened")
+
+
 def test_traffic_split_and_pinning(served) -> None:
     ws, client, X = served["ws"], served["client"], served["X"]
     ws.endpoints.update("churn", traffic={"blue": 90, "green": 10})

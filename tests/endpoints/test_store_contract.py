@@ -29,6 +29,31 @@ def test_endpoint_lifecycle_and_keys(endpoint_store: EndpointStore) -> None:
         endpoint_store.create_endpoint("bad_name!")
 
 
+def test_token_endpoints_issue_signed_expiring_tokens(endpoint_store: EndpointStore) -> None:
+    from modelyard.endpoints.tokens import verify_token
+
+    ep = endpoint_store.create_endpoint("tok", auth_mode="aml_token")
+    assert ep.auth_mode == AuthMode.AML_TOKEN and len(ep.keys) == 2
+    creds = endpoint_store.issue_token("tok", lifetime=120)
+    assert creds["tokenType"] == "Bearer" and creds["expiryTimeUtc"].endswith("Z")
+    token = creds["accessToken"]
+    assert token not in ep.keys and not any(k in token for k in ep.keys)  # the secrets never travel
+    assert verify_token(ep, token)
+    assert not verify_token(ep, token, now=datetime.now(UTC).timestamp() + 121)  # expired
+    assert not verify_token(endpoint_store.create_endpoint("other", auth_mode="aml_token"), token)
+    head, payload, sig = token.split(".")
+    assert not verify_token(ep, f"{head}.{payload}.{sig[:-2]}AA")  # altered signature
+    again = endpoint_store.regenerate_key("tok", which="primary")  # revokes what it signed
+    assert not verify_token(again, token) and verify_token(again, endpoint_store.issue_token("tok")["accessToken"])
+    with pytest.raises(InvalidArgument):
+        endpoint_store.issue_token("tok", lifetime=5)
+    endpoint_store.create_endpoint("keyed")
+    with pytest.raises(InvalidState):
+        endpoint_store.issue_token("keyed")
+    with pytest.raises(NotFound):
+        endpoint_store.issue_token("missing")
+
+
 def test_deployments_and_traffic_rules(endpoint_store: EndpointStore) -> None:
     endpoint_store.create_endpoint("churn")
     blue = endpoint_store.create_deployment("churn", "blue", model="models:/lr/1", settings={"max_batch_size": 8})

@@ -151,7 +151,8 @@ def _seed_model_and_endpoint(ws, seeded: Seeded) -> None:
     log_model_to_run(run, model, name="model", input_example=x.head(2), registered_model_name="iris-classifier")
     run.end()
     ws.models.set_alias("iris-classifier", "champion", 1)
-    ws.endpoints.create(name="iris-online", description="Iris species from four measurements")
+    # token auth: the e2e test console must fetch a token (POST .../token) to get its 200
+    ws.endpoints.create(name="iris-online", auth_mode="aml_token", description="Iris species from four measurements")
     ws.endpoints.create_deployment("iris-online", name="blue", model="models:/iris-classifier/1",
                                    settings={"request_logging_rate": 1.0})
     seeded.model_name, seeded.model_version, seeded.model_run_id = "iris-classifier", 1, run.id

@@ -134,8 +134,11 @@ try {
   await page.waitForURL(/x=time/);
   await page.fill('input[aria-label="Smoothing"]', "0.6");
   await page.waitForURL(/smooth=0\.6/);
-  await page.check('[data-testid="chart-controls"] input[type="checkbox"]');
+  // a click, not page.check(): the box shows the URL's state, which react-router updates in a
+  // transition, so it may turn checked a frame after the click (page.check fails right away)
+  await page.click('[data-testid="chart-controls"] input[type="checkbox"]');
   await page.waitForURL(/log=1/);
+  await page.waitForSelector('[data-testid="chart-controls"] input[type="checkbox"]:checked');
   step("metric charts: time axis, smoothing, log scale");
   await shot("run-metrics-smoothed");
 

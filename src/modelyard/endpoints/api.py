@@ -186,6 +186,12 @@ def endpoints_regenerate_key(name: str, store: StoreDep, request: Request, which
     return json_response(w.endpoint_to_wire(ep))
 
 
+@router.post("/endpoints/{name}/token")
+def endpoints_token(name: str, store: StoreDep, lifetime: int = 3600):
+    """A new bearer token of an ``aml_token`` endpoint (the Studio's test console uses it)."""
+    return json_response(store.issue_token(name, lifetime=lifetime))
+
+
 @router.delete("/endpoints/{name}", **_NO_CONTENT)
 def endpoints_delete(name: str, store: StoreDep, request: Request):
     store.delete_endpoint(name)
@@ -335,7 +341,13 @@ async def _forward(client: Any, urls: list[str], body: bytes, router: Any, name:
     raise BackendUnavailable(f"no worker of deployment {deployment!r} of {name!r} answered: {last}")
 
 
-def _key_problem(name: str, authorization: str | None) -> str:
+def _key_problem(name: str, authorization: str | None, auth_mode: str = "key") -> str:
+    if auth_mode == "aml_token":
+        how = (f"get one with `modelyard online-endpoint get-credentials {name}` or "
+               f"ws.endpoints.get_credentials({name!r})")
+        if not authorization or not authorization.lower().startswith("bearer "):
+            return f"endpoint {name!r} needs a token: send 'Authorization: Bearer <token>' ({how})"
+        return f"the token sent is not valid for endpoint {name!r}, or has expired ({how})"
     how = (f"get them with `modelyard online-endpoint get-credentials {name}` or "
            f"ws.endpoints.get_credentials({name!r}); API tokens are not endpoint keys")
     if not authorization:
@@ -351,7 +363,7 @@ async def _score(request: Request, name: str, pinned: str | None) -> Response:
     ep = router.endpoint(name)
     authorization = request.headers.get("authorization")
     if not router.check_key(ep, authorization):
-        raise Unauthenticated(_key_problem(name, authorization))
+        raise Unauthenticated(_key_problem(name, authorization, str(ep.auth_mode)))
     body = await _read_body(request, app.state.settings.server.max_request_bytes)
     pinned = pinned or next((request.headers[h] for h in _PIN_HEADERS if request.headers.get(h)), None)
     deployment = router.choose(ep, pinned)

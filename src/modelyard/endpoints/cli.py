@@ -103,7 +103,7 @@ def endpoint_create(ctx: typer.Context, file: FileOpt = None,
     name = name or spec.get("name")
     if not name:
         raise InvalidArgument("an endpoint needs a name (--name or in the YAML file)")
-    auth = str(spec.get("auth_mode", "key")).replace("aml_token", "key")
+    auth = str(spec.get("auth_mode", "key"))  # key, aml_token or none
     ep = workspace(ctx).endpoints.create(name=str(name), auth_mode=auth, description=spec.get("description"),
                                          tags={str(k): str(v) for k, v in (spec.get("tags") or {}).items()})
     _show_ep(ep, output)

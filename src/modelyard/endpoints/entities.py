@@ -20,7 +20,8 @@ __all__ = [
 
 
 class AuthMode(enum.StrEnum):
-    KEY = "key"
+    KEY = "key"  # callers send one of the endpoint's two keys
+    AML_TOKEN = "aml_token"  # callers send a short-lived token (modelyard.endpoints.tokens)
     NONE = "none"
 
 
@@ -58,7 +59,8 @@ class Endpoint:
         traffic: deployment name -> percent of requests (sums to 100, or empty).
         mirror_traffic: deployment name -> percent of requests also copied to it (its
             answers are dropped).
-        keys: the two endpoint keys (``auth_mode == key``); empty otherwise.
+        keys: the two endpoint keys (``auth_mode == key``), or the two secrets that sign
+            its tokens (``aml_token``); empty otherwise.
     """
 
     name: str

@@ -109,8 +109,14 @@ class EndpointOperations:
         return self.store.update_endpoint(name, traffic=traffic, mirror_traffic=mirror_traffic,
                                           description=description, tags=tags)
 
-    def get_credentials(self, name: str) -> dict[str, str | None]:
-        keys = self.store.get_endpoint(name).keys
+    def get_credentials(self, name: str) -> dict[str, Any]:
+        """The keys of a ``key`` endpoint (``primaryKey``, ``secondaryKey``), or a new
+        one-hour token of an ``aml_token`` endpoint (``accessToken``, ``tokenType``,
+        ``expiryTimeUtc``, ``refreshAfterTimeUtc``). Raises NotFound."""
+        ep = self.store.get_endpoint(name)
+        if str(ep.auth_mode) == "aml_token":
+            return self.store.issue_token(name)
+        keys = ep.keys
         return {"primaryKey": keys[0] if keys else None, "secondaryKey": keys[1] if len(keys) > 1 else None}
 
     def regenerate_key(self, name: str, *, which: str = "primary") -> Endpoint:

@@ -68,6 +68,9 @@ class RestEndpointStore(EndpointStore):
         return w.endpoint_from_wire(self._json("POST", f"/endpoints/{_q(name)}/keys/regenerate",
                                                params={"which": which}))
 
+    def issue_token(self, name: str, *, lifetime: int = 3600) -> dict[str, Any]:
+        return self._json("POST", f"/endpoints/{_q(name)}/token", params={"lifetime": lifetime})
+
     def delete_endpoint(self, name: str) -> None:
         self._http.request("DELETE", f"{_API}/endpoints/{_q(name)}")
 

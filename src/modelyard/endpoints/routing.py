@@ -124,6 +124,10 @@ class Router(abc.ABC):
         if not authorization or not authorization.lower().startswith("bearer "):
             return False
         given = authorization[7:].strip()
+        if ep.auth_mode == AuthMode.AML_TOKEN:
+            from modelyard.endpoints.tokens import verify_token
+
+            return verify_token(ep, given)
         return any(hmac.compare_digest(given, k) for k in ep.keys)
 
     @staticmethod

@@ -157,7 +157,7 @@ class SqlEndpointStore(EndpointStore):
             kind, auth = EndpointKind(kind), AuthMode(auth_mode)
         except ValueError as e:
             raise InvalidArgument(str(e)) from e
-        keyed = auth == AuthMode.KEY
+        keyed = auth in (AuthMode.KEY, AuthMode.AML_TOKEN)
         now = _now_us()
         try:
             with self._write() as conn:
@@ -204,8 +204,8 @@ class SqlEndpointStore(EndpointStore):
             raise InvalidArgument("which key: primary or secondary")
         with self._write() as conn:
             row = self._endpoint_row(conn, name)
-            if row.auth_mode != AuthMode.KEY:
-                raise InvalidState(f"endpoint {name!r} does not use keys")
+            if row.auth_mode not in (AuthMode.KEY, AuthMode.AML_TOKEN):
+                raise InvalidState(f"endpoint {name!r} does not use keys or tokens")
             conn.execute(eps.update().where(eps.c.name == name).values(
                 **{f"{which}_key": secrets.token_urlsafe(32), "updated_at": _now_us()}))
         return self.get_endpoint(name)

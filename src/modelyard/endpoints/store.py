@@ -67,6 +67,14 @@ class EndpointStore(abc.ABC):
     def regenerate_key(self, name: str, *, which: str = "primary") -> Endpoint:
         """Replace the ``primary`` or ``secondary`` key. Raises NotFound, InvalidArgument."""
 
+    def issue_token(self, name: str, *, lifetime: int = 3600) -> dict[str, Any]:
+        """A new bearer token of an ``aml_token`` endpoint (``accessToken``, ``tokenType``,
+        ``expiryTimeUtc``, ``refreshAfterTimeUtc``). Raises NotFound, InvalidState (the
+        endpoint does not use tokens), InvalidArgument (``lifetime`` outside 60 s-24 h)."""
+        from modelyard.endpoints.tokens import issue_token
+
+        return issue_token(self.get_endpoint(name), lifetime=lifetime)
+
     @abc.abstractmethod
     def delete_endpoint(self, name: str) -> None:
         """Delete an endpoint and its deployments. Raises NotFound."""

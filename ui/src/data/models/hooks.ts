@@ -1,6 +1,6 @@
 /** TanStack Query hooks of the models registry and the online endpoints. */
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { ApiError, toApiError } from "../../api/client";
+import { api, ApiError, toApiError, unwrap } from "../../api/client";
 import type {
   Deployment, Endpoint, EndpointMetrics, ModelFile, ModelVersion, RegisteredModel, RequestLog,
 } from "../../lib/models";
@@ -135,12 +135,22 @@ export function useEndpointRequests(name: string) {
 
 export interface ScoreResult { status: number; deployment: string | null; latencyMs: number; body: unknown; text: string }
 
-/** Sends a request through the scoring gateway with the endpoint's key. */
+/** The bearer credential for an endpoint: its first key, a fresh token for an
+ * `aml_token` endpoint, or none. */
+export async function endpointCredential(name: string, authMode: string, keys: readonly string[]): Promise<string | null> {
+  if (authMode === "key") return keys[0] ?? null;
+  if (authMode !== "aml_token") return null;
+  const token = await unwrap(api.POST("/api/v1/endpoints/{name}/token", { params: { path: { name } } }));
+  return (token as { accessToken: string }).accessToken;
+}
+
+/** Sends a request through the scoring gateway with the endpoint's key or a token. */
 export function useScore(name: string) {
   return useMutation({
-    mutationFn: async ({ body, key, deployment }: { body: string; key: string | null; deployment?: string }): Promise<ScoreResult> => {
+    mutationFn: async ({ body, authMode, keys, deployment }: { body: string; authMode: string; keys: readonly string[]; deployment?: string }): Promise<ScoreResult> => {
       const headers: Record<string, string> = { "content-type": "application/json" };
-      if (key) headers.authorization = `Bearer ${key}`;
+      const credential = await endpointCredential(name, authMode, keys);
+      if (credential) headers.authorization = `Bearer ${credential}`;
       if (deployment) headers["x-modelyard-deployment"] = deployment;
       const started = performance.now();
       let resp: Response;

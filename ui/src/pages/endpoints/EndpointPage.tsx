@@ -84,7 +84,7 @@ function Console({ ep, deps }: { ep: Endpoint; deps: Deployment[] }) {
             {deps.map((d) => <option key={d.name} value={d.name}>{d.name}</option>)}
           </select>
           <button className="btn primary" data-testid="send" disabled={!!err || score.isPending}
-            onClick={() => score.mutate({ body: text, key: ep.auth_mode === "key" ? ep.keys[0] ?? null : null, deployment: target || undefined })}>
+            onClick={() => score.mutate({ body: text, authMode: ep.auth_mode, keys: ep.keys, deployment: target || undefined })}>
             {score.isPending ? "Sending…" : "Send"}
           </button>
         </div>
@@ -92,9 +92,9 @@ function Console({ ep, deps }: { ep: Endpoint; deps: Deployment[] }) {
           <textarea className="input mono" data-testid="console-body" spellCheck={false} value={text} rows={14}
             style={{ width: "100%", height: "auto", minHeight: 240, resize: "vertical" }}
             onChange={(e) => setBody(e.target.value)}
-            onKeyDown={(e) => { if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !err) score.mutate({ body: text, key: ep.keys[0] ?? null, deployment: target || undefined }); }} />
+            onKeyDown={(e) => { if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !err) score.mutate({ body: text, authMode: ep.auth_mode, keys: ep.keys, deployment: target || undefined }); }} />
           {err ? <div className="field-error">{err}</div> : <div className="muted" style={{ fontSize: "var(--fs-sm)" }}>
-            POST {ep.scoring_uri} · the key is read from the endpoint · Ctrl+Enter sends
+            POST {ep.scoring_uri} · {ep.auth_mode === "aml_token" ? "a fresh token is fetched for each request" : "the key is read from the endpoint"} · Ctrl+Enter sends
             {example.data != null ? " · prefilled from the model's input example" : ""}</div>}
           {body !== null && <button className="btn sm ghost" onClick={() => setBody(null)}>Reset to the example</button>}
         </div>
