@@ -143,14 +143,19 @@ def test_workers_2_serves_from_both_processes_and_survives_the_leader(
         key = ws.endpoints.create(name="churn").keys[0]
         ws.endpoints.create_deployment("churn", name="blue", model="clf:1")
         ws.endpoints.wait_ready("churn", "blue")
-        answered: set[str] = set()
-        for _ in range(200):
-            r = httpx.post(f"{url}/endpoints/churn/score", json=body, headers={"authorization": f"Bearer {key}"})
-            assert r.status_code == 200 and r.json()["predictions"] == expected, r.text
-            answered.add(r.headers["x-modelyard-server-pid"])
-            if len(answered) == 2:
-                break
-        assert answered == {str(p) for p in processes}
+
+        def server_pids_answering() -> set[str]:
+            """Score until both server processes have answered (every answer must be right)."""
+            answered: set[str] = set()
+            for _ in range(200):
+                r = httpx.post(f"{url}/endpoints/churn/score", json=body, headers={"authorization": f"Bearer {key}"})
+                assert r.status_code == 200 and r.json()["predictions"] == expected, r.text
+                answered.add(r.headers["x-modelyard-server-pid"])
+                if len(answered) == 2:
+                    break
+            return answered
+
+        assert server_pids_answering() == {str(p) for p in processes}
 
         before = read_routes(tmp_path / "ws" / "endpoints")
         assert before is not None and before["leader"] == leader and before["deployments"]["churn/blue"]["urls"]
@@ -174,11 +179,5 @@ def test_workers_2_serves_from_both_processes_and_survives_the_leader(
             time.sleep(0.1)  # waiting for the deployment to start again, not timing it
         assert restarted()
         assert ws.endpoints.wait_ready("churn", "blue").state == "Ready"
-        answered = set()
-        for _ in range(200):
-            r = httpx.post(f"{url}/endpoints/churn/score", json=body, headers={"authorization": f"Bearer {key}"})
-            assert r.status_code == 200 and r.json()["predictions"] == expected, r.text
-            answered.add(r.headers["x-modelyard-server-pid"])
-            if len(answered) == 2:
-                break
+        answered = server_pids_answering()
         assert len(answered) == 2 and str(new_leader) in answered

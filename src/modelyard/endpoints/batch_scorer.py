@@ -19,7 +19,7 @@ from typing import Any
 
 from modelyard.errors import InvalidArgument
 
-__all__ = ["Scorer", "numeric_columns"]
+__all__ = ["Scorer", "native_estimator", "numeric_columns"]
 
 #: scikit-learn estimators that select columns by name, so they need a DataFrame
 _SKLEARN_NEEDS_FRAME = ("Pipeline", "ColumnTransformer", "FeatureUnion")
@@ -38,7 +38,7 @@ def numeric_columns(signature: Any) -> dict[str, str] | None:
     return {str(name): dtype for name in signature.column_names}
 
 
-def _native_estimator(model: Any, columns: list[str]) -> Any | None:
+def native_estimator(model: Any, columns: list[str]) -> Any | None:
     """The scikit-learn estimator when it can score a plain array of ``columns``."""
     if model.flavor != "sklearn":
         return None
@@ -84,7 +84,7 @@ class Scorer:
         if numeric and all(_is_number(rows.schema, c) for c in numeric):
             self.columns = list(numeric)
             self.dtype = next(iter(numeric.values()))
-            self.native = _native_estimator(model, self.columns)
+            self.native = native_estimator(model, self.columns)
             self.required = [i for i, s in enumerate(signature.inputs) if s.required]
         self._buffer: Any = None
 

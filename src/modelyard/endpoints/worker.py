@@ -139,35 +139,27 @@ class WorkerApp:
 
 
 _INLINE_ROWS = 256
-_SKLEARN_NEEDS_FRAME = ("Pipeline", "ColumnTransformer", "FeatureUnion")
 
 
 def _fast_plan(model: Any) -> tuple[list[str], str, Any] | None:
     """(columns, dtype, estimator or None) when the signature is all double or all float
     columns, so a plain numeric request can skip the per-column checks; the estimator is
     set when it is a plain scikit-learn estimator, which then scores the array itself
-    (the columns were checked to be the signature's, in its order)."""
-    signature = model.signature
-    if signature is None or not signature.inputs or signature.is_tensor:
-        return None
-    types = {spec.type for spec in signature.inputs}
-    if types not in ({"double"}, {"float"}):
-        return None
-    dtype = "float64" if types == {"double"} else "float32"
-    native = None
-    columns = [str(n) for n in signature.column_names]
-    if model.flavor == "sklearn":
-        est = model.unwrap()
-        names = {cls.__name__ for cls in type(est).__mro__}
-        fitted = getattr(est, "feature_names_in_", None)
-        if (type(est).__module__.startswith("sklearn.") and not names & set(_SKLEARN_NEEDS_FRAME)
-                and (fitted is None or [str(n) for n in fitted] == columns)):
-            import warnings
+    (the columns were checked to be the signature's, in its order). The same rules as batch
+    scoring's fast path (:mod:`~modelyard.endpoints.batch_scorer`)."""
+    from modelyard.endpoints.batch_scorer import native_estimator, numeric_columns
 
-            # the array's columns are the signature's, which are the fitted feature names
-            warnings.filterwarnings("ignore", message="X does not have valid feature names")
-            native = est
-    return columns, dtype, native
+    numeric = numeric_columns(model.signature)
+    if numeric is None:
+        return None
+    columns = list(numeric)
+    native = native_estimator(model, columns)
+    if native is not None:
+        import warnings
+
+        # the array's columns are the signature's, which are the fitted feature names
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+    return columns, next(iter(numeric.values())), native
 
 
 async def _read_body(scope: dict[str, Any], receive: Any, limit: int) -> bytes:
