@@ -137,3 +137,34 @@ def test_jobs_run_on_ray_end_to_end(ws, dispatcher, submit, ray_address: str, tm
 def test_an_unreachable_ray_address_is_refused_before_anything_runs(ws) -> None:
     with pytest.raises(BackendUnavailable, match="unreachable"):
         ws.computes.create(name="nowhere", type="ray", address=f"http://127.0.0.1:{_free_port()}")
+
+
+def test_a_batch_endpoint_scores_on_ray(ws, dispatcher, ray_address: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch endpoint's invocation with compute=<a ray compute> runs its scoring job on the
+    cluster and registers the predictions as a data asset."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from modelyard.models.packaging import save_model
+
+    monkeypatch.delenv("MODELYARD_RUN_ID", raising=False)
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(500, 3)), columns=["a", "b", "c"])
+    model = LogisticRegression().fit(X, (X["a"] > X["b"]).astype(int))
+    save_model(model, tmp_path / "m", input_example=X.head())
+    X.to_csv(tmp_path / "score.csv", index=False)
+    ws.computes.create(name="cluster", type="ray", address=ray_address)
+    ws.models.create(name="clf", path=tmp_path / "m")
+    ws.endpoints.create(name="nightly", kind="batch", auth_mode="none")
+    ws.endpoints.create_deployment("nightly", name="main", model="clf:1", settings={"mini_batch_size": 100})
+    job = ws.endpoints.invoke_batch("nightly", input=tmp_path / "score.csv", output_name="ray-preds",
+                                    compute="cluster")
+    done = job.wait(timeout=300)
+    assert done.status is RunStatus.FINISHED, ws.jobs.logs(job.id)
+    assert ws.jobs.get(job.id).compute == "cluster"
+    version = ws.data.store.get_version("ray-preds").version
+    preds = pd.read_parquet(Path(ws.data.store.local_path("ray-preds", version)) / "predictions.parquet")
+    assert preds["row_id"].tolist() == list(range(len(X)))
+    assert preds["prediction"].tolist() == model.predict(X).tolist()
