@@ -144,10 +144,14 @@ def test_workers_2_serves_from_both_processes_and_survives_the_leader(
         ws.endpoints.create_deployment("churn", name="blue", model="clf:1")
         ws.endpoints.wait_ready("churn", "blue")
 
+        sent = 0
+
         def server_pids_answering() -> set[str]:
             """Score until both server processes have answered (every answer must be right)."""
+            nonlocal sent
             answered: set[str] = set()
             for _ in range(200):
+                sent += 1
                 r = httpx.post(f"{url}/endpoints/churn/score", json=body, headers={"authorization": f"Bearer {key}"})
                 assert r.status_code == 200 and r.json()["predictions"] == expected, r.text
                 answered.add(r.headers["x-modelyard-server-pid"])
@@ -156,6 +160,13 @@ def test_workers_2_serves_from_both_processes_and_survives_the_leader(
             return answered
 
         assert server_pids_answering() == {str(p) for p in processes}
+        # the endpoint's metrics count the requests of both processes, whichever answers
+        deadline = time.monotonic() + _DEADLINE_S
+        counted = None
+        while counted != sent and time.monotonic() < deadline:
+            counted = httpx.get(f"{url}/api/v1/endpoints/churn/metrics").json()["requests"]
+            time.sleep(0.1)  # waiting for the other process to publish, not timing it
+        assert counted == sent
 
         before = read_routes(tmp_path / "ws" / "endpoints")
         assert before is not None and before["leader"] == leader and before["deployments"]["churn/blue"]["urls"]

@@ -264,14 +264,14 @@ def endpoints_log_requests(body: w.RequestLogs, store: StoreDep):
 @router.get("/endpoints/{name}/metrics")
 def endpoints_metrics(name: str, store: StoreDep, request: Request):
     store.get_endpoint(name)
-    stat = _router(request.app).stats.get(name, {"requests": 0, "errors": 0, "mirrored": 0, "latencies": []})
+    stat = _router(request.app).merged_stats(name)  # every process serving the workspace
     lat = sorted(stat["latencies"])
 
     def q(p: float) -> float | None:
         return None if not lat else round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 3)
 
     return json_response({"endpoint": name, "requests": stat["requests"], "errors": stat["errors"],
-                          "mirrored": stat.get("mirrored", 0),
+                          "mirrored": stat["mirrored"],
                           "latency_ms": {"p50": q(0.5), "p90": q(0.9), "p99": q(0.99)}})
 
 

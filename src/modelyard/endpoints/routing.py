@@ -41,6 +41,17 @@ __all__ = ["ROUTE_FILE", "RouteTable", "Router", "publish_routes", "read_routes"
 logger = logging.getLogger(__name__)
 
 ROUTE_FILE = "routes.json"
+STATS_DIR = "stats"  # each serving process's request statistics, <pid>.json
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def publish_routes(runtime_dir: Path, routes: dict[str, Any]) -> None:
@@ -72,6 +83,7 @@ class Router(abc.ABC):
         self.store = store
         self.runtime_dir = Path(runtime_dir)
         self.stats: dict[str, dict[str, Any]] = {}
+        self._stats_changed = False
         self._endpoints: dict[str, Endpoint] = {}
         self._logs: deque[RequestLog] = deque(maxlen=10_000)
 
@@ -161,6 +173,7 @@ class Router(abc.ABC):
         stat["requests"] += 1
         stat["errors"] += status >= 400
         stat["latencies"].append(seconds)
+        self._stats_changed = True
         settings = self.deployment_settings(endpoint, deployment)
         rate = float(settings.get("request_logging_rate", 0.0))
         if rate > 0 and random.random() < rate:
@@ -175,9 +188,55 @@ class Router(abc.ABC):
         """Count a request copied to a mirror deployment (its answer is dropped)."""
         stat = self.stats.setdefault(endpoint, {"requests": 0, "errors": 0, "latencies": deque(maxlen=2048)})
         stat["mirrored"] = stat.get("mirrored", 0) + 1
+        self._stats_changed = True
+
+    # ------------------------------------------------- statistics of every process
+    def _stats_dir(self) -> Path:
+        return self.runtime_dir / STATS_DIR
+
+    def share_stats(self) -> None:
+        """Publish this process's request statistics (``<runtime dir>/stats/<pid>.json``,
+        replaced atomically, only when they changed) for the other processes' metrics."""
+        if not self._stats_changed:
+            return
+        self._stats_changed = False
+        snapshot = {name: {**stat, "latencies": list(stat["latencies"])} for name, stat in list(self.stats.items())}
+        folder = self._stats_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{os.getpid()}.json.tmp"
+            tmp.write_bytes(orjson.dumps(snapshot))
+            os.replace(tmp, folder / f"{os.getpid()}.json")
+        except OSError as e:
+            logger.warning("could not share the request statistics: %s", e)
+
+    def merged_stats(self, endpoint: str) -> dict[str, Any]:
+        """``requests``, ``errors``, ``mirrored`` and recent ``latencies`` (seconds) of an
+        endpoint over every live process serving this workspace (``--workers N``, or several
+        servers): this process's own figures now, the others' as last published."""
+        own = self.stats.get(endpoint, {})
+        merged: dict[str, Any] = {"requests": own.get("requests", 0), "errors": own.get("errors", 0),
+                                  "mirrored": own.get("mirrored", 0), "latencies": list(own.get("latencies", ()))}
+        for path in self._stats_dir().glob("*.json"):
+            pid = int(path.stem) if path.stem.isdigit() else None
+            if pid is None or pid == os.getpid():
+                continue
+            if not _alive(pid):
+                path.unlink(missing_ok=True)  # a process gone: its figures went with it
+                continue
+            try:
+                other = orjson.loads(path.read_bytes()).get(endpoint)
+            except (OSError, orjson.JSONDecodeError):
+                continue
+            if other:
+                for key in ("requests", "errors", "mirrored"):
+                    merged[key] += int(other.get(key, 0))
+                merged["latencies"].extend(other.get("latencies", ()))
+        return merged
 
     def flush_logs(self) -> None:
-        """Write the sampled request logs to the store."""
+        """Write the sampled request logs to the store (and share the statistics)."""
+        self.share_stats()
         batch = []
         while self._logs:
             batch.append(self._logs.popleft())
