@@ -228,3 +228,44 @@ def test_abandoned_data_uploads_go_with_the_deleted_runs(
         assert [u.upload_id for u in tighter.uploads_removed] == [ids["busy"]]
     finally:
         data.close()
+
+
+def test_abandoned_model_uploads_are_removed_too(
+    tracking: SqlTrackingStore, artifact_store: StoreHarness, db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A model upload no version uses and idle past the threshold goes; a recent one and the
+    files of a registered version stay; a version's commit drops its upload record."""
+    from datetime import UTC, datetime, timedelta
+
+    from sklearn.linear_model import LinearRegression
+
+    from modelyard.artifacts.uploads import touch_upload
+    from modelyard.models.packaging import save_model
+    from modelyard.models.sql import SqlModelStore
+
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    artifacts = artifact_store.store
+    models = SqlModelStore(db_url, artifacts)
+    folder = tmp_path_factory.mktemp("model") / "m"
+    save_model(LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0]), folder)
+    try:
+        ids = {label: f"{label:0<4}".encode().hex().ljust(32, "0") for label in ("old", "busy", "kept")}
+        for label, idle in (("old", 25), ("busy", 1)):
+            models.stage_file("m", ids[label], "x.bin", [b"y" * 40])
+            touch_upload(artifacts, "m", ids[label], now=now - timedelta(hours=idle), root="models")
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            models.stage_file("m", ids["kept"], f.relative_to(folder).as_posix(), [f.read_bytes()])
+        version = models.create_version("m", source=str(folder), upload_id=ids["kept"])
+        assert artifacts.info(f"models/m/.uploads/{ids['kept']}.json") is None  # committed: no record
+
+        dry = collect_garbage(tracking, artifacts, model_store=models, now=now, dry_run=True)
+        assert [(u.root, u.upload_id, u.bytes) for u in dry.uploads_removed] == [("models", ids["old"], 40)]
+        assert artifacts.info(f"models/m/{ids['old']}/x.bin") is not None
+        report = collect_garbage(tracking, artifacts, model_store=models, now=now)
+        assert [(u.root, u.name, u.upload_id) for u in report.uploads_removed] == [("models", "m", ids["old"])]
+        assert artifacts.info(f"models/m/{ids['old']}") is None
+        assert artifacts.info(f"models/m/{ids['busy']}/x.bin") is not None
+        assert models.get_version("m", version.version).storage == f"models/m/{ids['kept']}"
+        assert any(e.path == "MLmodel" for e in artifacts.list(f"models/m/{ids['kept']}"))
+    finally:
+        models.close()

@@ -1,6 +1,6 @@
 """Garbage collection: remove the artifacts of deleted runs, then purge those runs for good;
-with a data store, also remove staged data uploads abandoned by a crashed client (see
-:mod:`modelyard.data.uploads`).
+with a data store and a model store, also remove the staged uploads of data and model
+versions abandoned by a crashed client (see :mod:`modelyard.artifacts.uploads`).
 
 Only the artifact location of a run marked deleted is ever removed, and only when no live run
 uses the same location (or one inside it, or one containing it). A run's location is checked
@@ -25,8 +25,9 @@ from modelyard.tracking.entities import LifecycleStage, Run
 from modelyard.tracking.store import MAX_RESULTS_LIMIT, TrackingStore
 
 if TYPE_CHECKING:
+    from modelyard.artifacts.uploads import AbandonedUpload
     from modelyard.data.store import DataStore
-    from modelyard.data.uploads import AbandonedUpload
+    from modelyard.models.sql import SqlModelStore
 
 __all__ = ["GcReport", "RemovedArtifacts", "collect_garbage"]
 
@@ -52,7 +53,7 @@ class GcReport:
         kept: (run_id, reason) for deleted runs whose files were kept: their location is
             shared with a live run, or is not a path inside the artifact root.
         dry_run: True when nothing was changed.
-        uploads_removed: staged data uploads that no version used and that were idle longer
+        uploads_removed: staged data and model uploads that no version used and that were idle longer
             than the threshold (their bytes count in ``bytes_freed``).
     """
 
@@ -123,6 +124,7 @@ def collect_garbage(
     data_store: DataStore | None = None,
     upload_max_age: timedelta | None = None,
     now: datetime | None = None,
+    model_store: SqlModelStore | None = None,
 ) -> GcReport:
     """Remove the artifacts of runs marked deleted, then purge those runs; with
     ``data_store``, also remove abandoned data uploads.
@@ -134,7 +136,9 @@ def collect_garbage(
         data_store: the workspace's data store: uploads staged in ``artifact_store`` that no
             data version uses and that were idle longer than ``upload_max_age`` are removed.
         upload_max_age: the idle time after which an upload counts as abandoned (default
-            :data:`modelyard.data.uploads.DEFAULT_MAX_AGE`, 24 hours).
+            :data:`modelyard.artifacts.uploads.DEFAULT_MAX_AGE`, 24 hours).
+        model_store: the workspace's SQL model store (``used_upload_ids``): model uploads
+            likewise.
         now: the current time (tests pass another).
 
     Returns:
@@ -144,19 +148,18 @@ def collect_garbage(
         BackendUnavailable: a store failed; runs handled before the failure stay purged, the
             others stay deleted, so running it again finishes the work.
     """
-    uploads: tuple[AbandonedUpload, ...] = ()
-    if data_store is not None:
-        from modelyard.data.uploads import DEFAULT_MAX_AGE, collect_abandoned_uploads
+    from modelyard.artifacts.uploads import DEFAULT_MAX_AGE, collect_abandoned
 
-        uploads = tuple(
-            collect_abandoned_uploads(
-                data_store,
-                artifact_store,
-                max_age=DEFAULT_MAX_AGE if upload_max_age is None else upload_max_age,
-                now=now,
-                dry_run=dry_run,
-            )
-        )
+    max_age = DEFAULT_MAX_AGE if upload_max_age is None else upload_max_age
+    found: list[AbandonedUpload] = []
+    if data_store is not None:
+        from modelyard.data.uploads import collect_abandoned_uploads
+
+        found += collect_abandoned_uploads(data_store, artifact_store, max_age=max_age, now=now, dry_run=dry_run)
+    if model_store is not None:
+        found += collect_abandoned(artifact_store, root="models", committed=model_store.used_upload_ids,
+                                   max_age=max_age, now=now, dry_run=dry_run)
+    uploads = tuple(found)
     report = _collect_runs(tracking_store, artifact_store, dry_run=dry_run)
     if not uploads:
         return report

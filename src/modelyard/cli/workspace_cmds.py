@@ -158,17 +158,19 @@ def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be removed; remove nothing.")] = False,
     upload_max_age: Annotated[float, typer.Option(
         "--upload-max-age", min=0.0,
-        help="Hours an uncommitted data upload may stay idle before it is removed.")] = 24.0,
+        help="Hours an uncommitted data or model upload may stay idle before it is removed.")] = 24.0,
     output: OutputOpt = Output.table,
 ) -> None:
-    """Remove deleted runs for good, with their artifacts, and abandoned data uploads."""
+    """Remove deleted runs for good, with their artifacts, and abandoned data and model uploads."""
     from datetime import timedelta
 
     from modelyard.artifacts.gc import collect_garbage
 
     ws = workspace(ctx)
-    data_store = None if ws.location.is_remote else ws.data.store  # a server collects its own
-    report = collect_garbage(ws.tracking_store, ws.artifact_store, dry_run=dry_run, data_store=data_store,
+    remote = ws.location.is_remote  # a server's own workspace folder is collected there
+    report = collect_garbage(ws.tracking_store, ws.artifact_store, dry_run=dry_run,
+                             data_store=None if remote else ws.data.store,
+                             model_store=None if remote else ws.models.store,
                              upload_max_age=timedelta(hours=upload_max_age))
     render.render_object(report, output, title="Garbage collection (dry run)" if dry_run else "Garbage collection")
 

@@ -1,16 +1,5 @@
-"""Staged uploads of data versions: their activity records, and removing abandoned ones.
-
-Files of a new version are staged under ``data/<name>/<upload id>/`` in the workspace
-artifact store before :meth:`~modelyard.data.store.DataStore.create_version` commits them.
-Each staging call (and the start of the commit) writes ``data/<name>/.uploads/<upload
-id>.json`` with the time of that activity; committing or discarding the upload removes it.
-A client that crashes between the two steps leaves the files and the record behind:
-:func:`collect_abandoned_uploads` (run by ``modelyard gc``) removes uploads that no version
-uses and whose last activity is older than a threshold (24 hours by default), so an upload
-in progress, which keeps writing its record, is never touched. Upload folders without a
-record (a crash while a local datastore was being copied, or an upload staged by an older
-release) get one the first time the collector sees them, and are removed by a later run
-once that is older than the threshold.
+"""Staged uploads of data versions (``data/<name>/<upload id>/``): their activity records
+and the collection of abandoned ones, on :mod:`modelyard.artifacts.uploads`.
 
 Example::
 
@@ -19,13 +8,16 @@ Example::
 
 from __future__ import annotations
 
-import json
-import logging
-import re
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from modelyard.artifacts.uploads import (
+    DEFAULT_MAX_AGE,
+    AbandonedUpload,
+    collect_abandoned,
+    forget_upload,
+    touch_upload,
+)
 from modelyard.errors import NotFound
 
 if TYPE_CHECKING:
@@ -40,50 +32,6 @@ __all__ = [
     "touch_upload",
 ]
 
-logger = logging.getLogger(__name__)
-
-DEFAULT_MAX_AGE = timedelta(hours=24)
-_RECORDS = ".uploads"
-_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-@dataclass(frozen=True, slots=True)
-class AbandonedUpload:
-    """An uncommitted upload removed (or, in a dry run, that would be removed)."""
-
-    name: str
-    upload_id: str
-    bytes: int
-    last_activity: datetime
-
-
-def _record_key(name: str, upload_id: str) -> str:
-    return f"data/{name}/{_RECORDS}/{upload_id}.json"
-
-
-def touch_upload(artifacts: ArtifactStore, name: str, upload_id: str, *, now: datetime | None = None) -> None:
-    """Record activity on an upload now (or at ``now``)."""
-    when = (now or datetime.now(UTC)).isoformat()
-    body = json.dumps({"upload_id": upload_id, "last_activity": when}).encode()
-    artifacts.write(_record_key(name, upload_id), [body])
-
-
-def forget_upload(artifacts: ArtifactStore, name: str, upload_id: str) -> None:
-    """Drop an upload's record (the upload was committed or discarded)."""
-    artifacts.delete(_record_key(name, upload_id))
-
-
-def _last_activity(artifacts: ArtifactStore, name: str, upload_id: str) -> datetime | None:
-    key = _record_key(name, upload_id)
-    try:
-        with artifacts.open(key) as fh:
-            return datetime.fromisoformat(json.loads(fh.read())["last_activity"])
-    except NotFound:
-        return None
-    except (ValueError, KeyError, TypeError):  # unreadable: treat as written now
-        logger.warning("gc: unreadable upload record %s; rewriting it", key)
-        return None
-
 
 def _committed(data_store: DataStore, name: str) -> set[str]:
     """Upload ids that versions of ``name`` keep their files under."""
@@ -95,10 +43,6 @@ def _committed(data_store: DataStore, name: str) -> set[str]:
     return {v.storage[len(prefix) :] for v in versions if v.storage.startswith(prefix)}
 
 
-def _size(artifacts: ArtifactStore, prefix: str) -> int:
-    return sum(e.size or 0 for e in artifacts.list(prefix, recursive=True) if not e.is_dir)
-
-
 def collect_abandoned_uploads(
     data_store: DataStore,
     artifacts: ArtifactStore,
@@ -107,57 +51,7 @@ def collect_abandoned_uploads(
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> list[AbandonedUpload]:
-    """Remove staged uploads that no version uses and that saw no activity for ``max_age``.
-
-    Args:
-        data_store: the workspace's data store (which uploads versions use).
-        artifacts: the workspace artifact store the uploads are staged in.
-        max_age: how long an upload may stay idle before it counts as abandoned.
-        now: the current time (tests pass another).
-        dry_run: report, remove nothing (and record nothing).
-
-    Returns:
-        The uploads removed (or that would be), by name and upload id.
-    """
-    now = now or datetime.now(UTC)
-    removed: list[AbandonedUpload] = []
-    for asset in artifacts.list("data"):
-        if not asset.is_dir:
-            continue
-        name = asset.path
-        staged = {e.path for e in artifacts.list(f"data/{name}") if e.is_dir and _UPLOAD_ID.match(e.path)}
-        recorded = {
-            e.path.removesuffix(".json")
-            for e in artifacts.list(f"data/{name}/{_RECORDS}")
-            if not e.is_dir and _UPLOAD_ID.match(e.path.removesuffix(".json"))
-        }
-        if not staged and not recorded:
-            continue
-        committed = _committed(data_store, name)
-        for upload_id in sorted(staged | recorded):
-            if upload_id in committed:  # a commit that stopped before dropping its record
-                if upload_id in recorded and not dry_run:
-                    forget_upload(artifacts, name, upload_id)
-                continue
-            last = _last_activity(artifacts, name, upload_id)
-            if last is None:  # first seen: its age counts from now
-                if not dry_run:
-                    touch_upload(artifacts, name, upload_id, now=now)
-                continue
-            if now - last < max_age:
-                continue
-            prefix = f"data/{name}/{upload_id}"
-            if dry_run:
-                freed = _size(artifacts, prefix)
-            else:
-                # checked again just before removing: a commit that started meanwhile
-                # refreshed the record or inserted its version
-                if _last_activity(artifacts, name, upload_id) != last or upload_id in _committed(
-                    data_store, name
-                ):
-                    continue
-                freed = artifacts.delete(prefix)
-                forget_upload(artifacts, name, upload_id)
-            logger.info("gc: removed upload %s of %r, idle since %s", upload_id, name, last)
-            removed.append(AbandonedUpload(name, upload_id, freed, last))
-    return removed
+    """Remove staged data uploads that no version uses and that saw no activity for
+    ``max_age`` (see :func:`modelyard.artifacts.uploads.collect_abandoned`)."""
+    return collect_abandoned(artifacts, root="data", committed=lambda name: _committed(data_store, name),
+                             max_age=max_age, now=now, dry_run=dry_run)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from modelyard.artifacts.paths import join_key
 from modelyard.artifacts.store import ArtifactStore
+from modelyard.artifacts.uploads import forget_upload, touch_upload
 from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
 from modelyard.errors import AlreadyExists, InvalidArgument, NotFound
 from modelyard.models.descriptor import DESCRIPTOR_FILE, parse_descriptor
@@ -209,10 +210,19 @@ class SqlModelStore(ModelStore):
         return f"models/{name}/{upload_id}"
 
     def stage_file(self, name: str, upload_id: str, path: str, chunks: Iterable[bytes]) -> int:
-        return self._artifacts.write(join_key(self._upload_prefix(name, upload_id), path), chunks)
+        prefix = self._upload_prefix(name, upload_id)
+        touch_upload(self._artifacts, name, upload_id, root="models")  # not abandoned: see gc
+        return self._artifacts.write(join_key(prefix, path), chunks)
 
     def discard_upload(self, name: str, upload_id: str) -> None:
         self._artifacts.delete(self._upload_prefix(name, upload_id))
+        forget_upload(self._artifacts, name, upload_id, root="models")
+
+    def used_upload_ids(self, name: str) -> set[str]:
+        """The upload ids under which versions of ``name`` keep their files (for gc)."""
+        with self._read() as conn:
+            prefixes = conn.execute(sa.select(model_versions.c.storage).where(model_versions.c.name == name)).scalars()
+            return {p.rsplit("/", 1)[-1] for p in prefixes if p.startswith(f"models/{name}/")}
 
     # -------------------------------------------------------------------- versions
     def _copy_from_run(self, name: str, source: str) -> tuple[str, str]:
@@ -227,12 +237,15 @@ class SqlModelStore(ModelStore):
         files = [f for f in self._artifacts.list(src, recursive=True) if not f.is_dir]
         if not files:
             raise NotFound(f"run {run.id} has no artifacts under {uri.path or '/'!r}")
-        prefix = self._upload_prefix(name, uuid.uuid4().hex)
+        upload_id = uuid.uuid4().hex
+        prefix = self._upload_prefix(name, upload_id)
+        touch_upload(self._artifacts, name, upload_id, root="models")  # a crash mid-copy: gc removes it
         try:
             for f in files:
                 self._artifacts.write(join_key(prefix, f.path), self._artifacts.iter_chunks(f"{src}/{f.path}"))
         except BaseException:
             self._artifacts.delete(prefix)
+            forget_upload(self._artifacts, name, upload_id, root="models")
             raise
         return prefix, run.id
 
@@ -251,8 +264,10 @@ class SqlModelStore(ModelStore):
             prefix = self._upload_prefix(name, upload_id)
             if self._artifacts.info(prefix) is None:
                 raise NotFound(f"no staged upload {upload_id} for model {name!r}")
+            touch_upload(self._artifacts, name, upload_id, root="models")  # a commit is activity
         else:
             prefix, run_id = self._copy_from_run(name, str(source))
+        staged = prefix.rsplit("/", 1)[-1]
         try:
             descriptor = self._read_descriptor(prefix)
             if run_id is None and descriptor.run_id:
@@ -277,7 +292,9 @@ class SqlModelStore(ModelStore):
                              .values(updated_at=now))
         except BaseException:
             self._artifacts.delete(prefix)
+            forget_upload(self._artifacts, name, staged, root="models")
             raise
+        forget_upload(self._artifacts, name, staged, root="models")
         return self.get_version(name, number)
 
     def _version_row(self, conn: sa.Connection, name: str, version: int | str) -> Any:
