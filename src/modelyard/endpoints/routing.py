@@ -32,6 +32,7 @@ import orjson
 
 from modelyard.endpoints.entities import AuthMode, Endpoint, RequestLog
 from modelyard.errors import ModelyardError
+from modelyard.jobs.runner import pid_alive
 
 if TYPE_CHECKING:
     from modelyard.endpoints.store import EndpointStore
@@ -42,16 +43,6 @@ logger = logging.getLogger(__name__)
 
 ROUTE_FILE = "routes.json"
 STATS_DIR = "stats"  # each serving process's request statistics, <pid>.json
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def publish_routes(runtime_dir: Path, routes: dict[str, Any]) -> None:
@@ -221,7 +212,7 @@ class Router(abc.ABC):
             pid = int(path.stem) if path.stem.isdigit() else None
             if pid is None or pid == os.getpid():
                 continue
-            if not _alive(pid):
+            if not pid_alive(pid):
                 path.unlink(missing_ok=True)  # a process gone: its figures went with it
                 continue
             try:
