@@ -206,3 +206,21 @@ def test_sliced_batches_with_missing_values() -> None:
     assert (n.count, n.missing_count, n.min, n.max) == (len(kept_n), 2, 1, 9)
     assert n.distinct_count == len(set(kept_n)) and n.mean == pytest.approx(np.mean(kept_n))
     assert [c for _, _, c in n.histogram] == _truth_histogram(np.array(kept_n))
+
+
+def test_nested_columns_are_counted_by_their_json_text() -> None:
+    """Lists and structs (Parquet, JSON lines, SQL results) get missing, distinct and top
+    values like any other column, not a silent zero."""
+    import pyarrow as pa
+
+    from modelyard.data.profile import profile_arrow
+
+    table = pa.table({
+        "tags": pa.array([[1, 2], [1, 2], [3], None]),
+        "point": pa.array([{"a": 1}, {"a": 1}, {"a": 2}, {"a": 3}]),
+    })
+    tags, point = profile_arrow(table).columns
+    assert (tags.count, tags.missing_count, tags.distinct_count, tags.distinct_exact) == (3, 1, 2, True)
+    assert tags.top_values == [("[1, 2]", 2), ("[3]", 1)]
+    assert (point.count, point.distinct_count) == (4, 3)
+    assert point.top_values[0] == ('{"a": 1}', 2)

@@ -22,7 +22,9 @@ NaN and infinite floats count as missing.
 
 from __future__ import annotations
 
+import json
 import math
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from modelyard.data._sketches import (
@@ -252,21 +254,23 @@ class _Categorical:
         self.count += len(column) - nulls
         if len(column) == nulls:
             return
+        valid = column.drop_null() if nulls else column
         try:
-            counts = pc.value_counts(column.drop_null() if nulls else column)
+            counts = pc.value_counts(valid)
             values = counts.field("values")
             bounds = pc.min_max(values)
             distinct = values.to_pylist()
+            freq = counts.field("counts").to_pylist()
             hashes = np.fromiter(map(_hash, distinct), dtype="int64", count=len(distinct))
-        except (pa.ArrowNotImplementedError, TypeError):  # lists, structs...: counts only
-            self.exact = False
-            return
-        lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
-        if lo is not None:
+        except (pa.ArrowNotImplementedError, TypeError):  # lists, structs...: counted as JSON text
+            tally = Counter(json.dumps(v, sort_keys=True, default=str) for v in valid.to_pylist())
+            distinct, freq, bounds = list(tally), list(tally.values()), None
+            hashes = np.fromiter(map(_hash, distinct), dtype="int64", count=len(distinct))
+        if bounds is not None and bounds["min"].as_py() is not None:
+            lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
             self.min = lo if self.min is None else min(self.min, lo)
             self.max = hi if self.max is None else max(self.max, hi)
         self.kmv.update(mix(hashes.view("uint64")))
-        freq = counts.field("counts").to_pylist()
         if self.exact and len(self.top) + len(distinct) > TOP_EXACT_LIMIT:
             self.exact = False
         if not self.exact and len(distinct) > _LEADERS:
