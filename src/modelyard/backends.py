@@ -12,8 +12,11 @@ Example::
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from modelyard.errors import InvalidArgument
 
@@ -22,9 +25,47 @@ if TYPE_CHECKING:
     from modelyard.settings import Settings
     from modelyard.tracking.store import TrackingStore
 
-__all__ = ["open_artifact_store", "open_tracking_store", "server_store_url"]
+__all__ = ["LazyStore", "open_artifact_store", "open_tracking_store", "server_store_url"]
 
 _SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=_Closable)
+
+
+class LazyStore(Generic[S]):
+    """A store opened on first use, once per process: a forked child opens its own instead
+    of sharing the parent's connections. Thread-safe.
+
+    Example::
+
+        self._data = LazyStore(lambda: open_data_store(workspace))
+        self._data.get().get_version("iris", "1")
+    """
+
+    def __init__(self, open_store: Callable[[], S]) -> None:
+        self._open = open_store
+        self._lock = threading.Lock()
+        self._store: S | None = None
+        self._pid = os.getpid()
+
+    def get(self) -> S:
+        if self._pid != os.getpid():
+            self._store, self._pid = None, os.getpid()
+        with self._lock:
+            if self._store is None:
+                self._store = self._open()
+            return self._store
+
+    def close(self) -> None:
+        """Close the store if it was opened (the next ``get`` opens it again)."""
+        with self._lock:
+            store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
 
 def open_tracking_store(url: str, *, token: str | None = None) -> TrackingStore:

@@ -13,11 +13,11 @@ Example::
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from modelyard.backends import LazyStore
 from modelyard.data.entities import (
     DataProfile,
     Datastore,
@@ -52,25 +52,15 @@ class DataOperations:
 
     def __init__(self, workspace: Any) -> None:
         self._ws = workspace
-        self._lock = threading.Lock()
-        self._store_obj: DataStore | None = None
-        self._pid = os.getpid()
+        self._stores: LazyStore[DataStore] = LazyStore(lambda: open_data_store(workspace))
 
     @property
     def store(self) -> DataStore:
         """The underlying :class:`~modelyard.data.store.DataStore`, opened on first use."""
-        if self._pid != os.getpid():
-            self._store_obj, self._pid = None, os.getpid()
-        with self._lock:
-            if self._store_obj is None:
-                self._store_obj = open_data_store(self._ws)
-            return self._store_obj
+        return self._stores.get()
 
     def _close(self) -> None:
-        with self._lock:
-            store, self._store_obj = self._store_obj, None
-        if store is not None:
-            store.close()
+        self._stores.close()
 
     def create_or_update(
         self,

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import os
 import shlex
-import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from modelyard.backends import LazyStore
 from modelyard.endpoints.entities import Deployment, DeploymentState, Endpoint
 from modelyard.errors import InvalidArgument, InvalidState
 
@@ -60,24 +60,14 @@ class EndpointOperations:
 
     def __init__(self, workspace: Any) -> None:
         self._ws = workspace
-        self._lock = threading.Lock()
-        self._store_obj: EndpointStore | None = None
-        self._pid = os.getpid()
+        self._stores: LazyStore[EndpointStore] = LazyStore(lambda: open_endpoint_store(workspace))
 
     @property
     def store(self) -> EndpointStore:
-        if self._pid != os.getpid():
-            self._store_obj, self._pid = None, os.getpid()
-        with self._lock:
-            if self._store_obj is None:
-                self._store_obj = open_endpoint_store(self._ws)
-            return self._store_obj
+        return self._stores.get()
 
     def _close(self) -> None:
-        with self._lock:
-            store, self._store_obj = self._store_obj, None
-        if store is not None:
-            store.close()
+        self._stores.close()
 
     def _remote(self, what: str) -> Any:
         from modelyard.endpoints.rest import RestEndpointStore

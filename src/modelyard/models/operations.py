@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from modelyard.backends import LazyStore
 from modelyard.models.entities import ModelVersion, RegisteredModel
 
 if TYPE_CHECKING:
@@ -101,25 +101,15 @@ class ModelOperations:
 
     def __init__(self, workspace: Any) -> None:
         self._ws = workspace
-        self._lock = threading.Lock()
-        self._store_obj: ModelStore | None = None
-        self._pid = os.getpid()
+        self._stores: LazyStore[ModelStore] = LazyStore(lambda: open_model_store(workspace))
 
     @property
     def store(self) -> ModelStore:
         """The underlying :class:`~modelyard.models.store.ModelStore`, opened on first use."""
-        if self._pid != os.getpid():
-            self._store_obj, self._pid = None, os.getpid()
-        with self._lock:
-            if self._store_obj is None:
-                self._store_obj = open_model_store(self._ws)
-            return self._store_obj
+        return self._stores.get()
 
     def _close(self) -> None:
-        with self._lock:
-            store, self._store_obj = self._store_obj, None
-        if store is not None:
-            store.close()
+        self._stores.close()
 
     def create(self, *, name: str, path: str | os.PathLike[str], description: str | None = None,
                tags: Mapping[str, str] | None = None) -> ModelVersion:
