@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,36 +45,20 @@ from modelyard.data.entities import (
 from modelyard.data.store import DataStore
 from modelyard.data.tables import data_lineage, data_versions, datastores
 from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
+from modelyard.db.values import check_tags, from_us, now_us
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
 from modelyard.tracking.entities import ArtifactInfo
 
 __all__ = ["SqlDataStore"]
 
 logger = logging.getLogger(__name__)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _now_us() -> int:
-    return int((datetime.now(UTC) - _EPOCH) / timedelta(microseconds=1))
-
-
-def _dt(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def _tags(tags: Mapping[str, str] | None) -> dict[str, str]:
-    if tags is None:
-        return {}
-    if not isinstance(tags, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-        raise InvalidArgument("tags must map strings to strings")
-    return dict(tags)
 
 
 def _datastore(row: Any) -> Datastore:
     return Datastore(
         name=row.name, type=DatastoreType(row.type), config=json.loads(row.config),
         description=row.description, tags=json.loads(row.tags),
-        created_at=_dt(row.created_at), updated_at=_dt(row.updated_at),
+        created_at=from_us(row.created_at), updated_at=from_us(row.updated_at),
     )
 
 
@@ -83,7 +66,7 @@ def _version(row: Any) -> DataVersion:
     return DataVersion(
         name=row.name, version=row.version, type=DataType(row.type), storage=row.storage,
         source=row.source, content_hash=row.content_hash, size_bytes=row.size_bytes,
-        file_count=row.file_count, created_at=_dt(row.created_at), description=row.description,
+        file_count=row.file_count, created_at=from_us(row.created_at), description=row.description,
         tags=json.loads(row.tags), archived=bool(row.archived),
         table=wire.table_from_wire(json.loads(row.table_spec)) if row.table_spec else None,
         columns=json.loads(row.columns) if row.columns else None, row_count=row.row_count,
@@ -120,9 +103,9 @@ class SqlDataStore(DataStore):
         except ValueError as e:
             raise InvalidArgument(f"unknown datastore type {type!r}: use local, s3 or sql") from e
         clean = ds_mod.check_config(kind, config or {})
-        now = _now_us()
+        now = now_us()
         row = {"name": name, "type": str(kind), "config": json.dumps(clean), "description": description,
-               "tags": json.dumps(_tags(tags)), "created_at": now, "updated_at": now}
+               "tags": json.dumps(check_tags(tags)), "created_at": now, "updated_at": now}
         try:
             with self._write() as conn:
                 conn.execute(datastores.insert().values(**row))
@@ -175,7 +158,7 @@ class SqlDataStore(DataStore):
         kind = DataType(type)
         if version is not None:
             version = check_version(str(version))
-        tags = _tags(tags)
+        tags = check_tags(tags)
         if table is not None and kind != DataType.MLTABLE:
             raise InvalidArgument("table settings apply to type mltable only")
         owned: str | None = None  # a prefix this call must remove if it fails
@@ -292,7 +275,7 @@ class SqlDataStore(DataStore):
                 try:
                     with conn.begin_nested():
                         conn.execute(data_versions.insert().values(
-                            **record, version=chosen, version_number=number, created_at=_now_us()))
+                            **record, version=chosen, version_number=number, created_at=now_us()))
                 except sa.exc.IntegrityError as e:
                     if version is not None:
                         raise AlreadyExists(f"data:{name}:{version} exists already") from e
@@ -342,7 +325,7 @@ class SqlDataStore(DataStore):
         if description is not None:
             values["description"] = description
         if tags is not None:
-            values["tags"] = json.dumps(_tags(tags))
+            values["tags"] = json.dumps(check_tags(tags))
         with self._write() as conn:
             self._row(conn, name, str(version))
             if values:
@@ -436,7 +419,7 @@ class SqlDataStore(DataStore):
             if exists is None:
                 conn.execute(data_lineage.insert().values(
                     name=name, version=str(version), run_id=run_id, direction=str(direction),
-                    created_at=_now_us()))
+                    created_at=now_us()))
 
     def list_lineage(self, *, name=None, version=None, run_id=None) -> list[LineageEntry]:
         query = sa.select(data_lineage).order_by(data_lineage.c.created_at)
@@ -449,5 +432,5 @@ class SqlDataStore(DataStore):
         with self._read() as conn:
             rows = conn.execute(query).all()
         return [LineageEntry(name=r.name, version=r.version, run_id=r.run_id,
-                             direction=LineageDirection(r.direction), created_at=_dt(r.created_at))
+                             direction=LineageDirection(r.direction), created_at=from_us(r.created_at))
                 for r in rows]

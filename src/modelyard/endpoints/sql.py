@@ -12,12 +12,12 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
+from modelyard.db.values import check_tags, from_us, now_us, to_us
 from modelyard.endpoints.code import check_code
 from modelyard.endpoints.entities import (
     DEFAULT_SETTINGS,
@@ -36,25 +36,8 @@ from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFo
 
 __all__ = ["SqlEndpointStore", "check_traffic"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ENDPOINT = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,31}$")
 _DEPLOYMENT = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,31}$")
-
-
-def _now_us() -> int:
-    return int((datetime.now(UTC) - _EPOCH) / timedelta(microseconds=1))
-
-
-def _dt(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def _tags(tags: Mapping[str, str] | None) -> dict[str, str]:
-    if tags is None:
-        return {}
-    if not isinstance(tags, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-        raise InvalidArgument("tags must map strings to strings")
-    return dict(tags)
 
 
 def _percents(mapping: Mapping[str, Any], what: str) -> dict[str, int]:
@@ -124,7 +107,7 @@ class SqlEndpointStore(EndpointStore):
             name=row.name, kind=EndpointKind(row.kind), auth_mode=AuthMode(row.auth_mode), keys=keys,
             traffic=json.loads(row.traffic), mirror_traffic=json.loads(row.mirror_traffic),
             description=row.description, tags=json.loads(row.tags),
-            created_at=_dt(row.created_at), updated_at=_dt(row.updated_at))
+            created_at=from_us(row.created_at), updated_at=from_us(row.updated_at))
 
     @staticmethod
     def _deployment(row: Any) -> Deployment:
@@ -133,7 +116,7 @@ class SqlEndpointStore(EndpointStore):
             scoring_script=row.scoring_script, instance_count=int(row.instance_count),
             settings={**DEFAULT_SETTINGS, **json.loads(row.settings)}, state=DeploymentState(row.state),
             error=row.error, description=row.description, tags=json.loads(row.tags),
-            created_at=_dt(row.created_at), updated_at=_dt(row.updated_at))
+            created_at=from_us(row.created_at), updated_at=from_us(row.updated_at))
 
     def _endpoint_row(self, conn: sa.Connection, name: str) -> Any:
         row = conn.execute(sa.select(eps).where(eps.c.name == name)).first()
@@ -158,7 +141,7 @@ class SqlEndpointStore(EndpointStore):
         except ValueError as e:
             raise InvalidArgument(str(e)) from e
         keyed = auth in (AuthMode.KEY, AuthMode.AML_TOKEN)
-        now = _now_us()
+        now = now_us()
         try:
             with self._write() as conn:
                 conn.execute(eps.insert().values(
@@ -166,7 +149,7 @@ class SqlEndpointStore(EndpointStore):
                     primary_key=secrets.token_urlsafe(32) if keyed else None,
                     secondary_key=secrets.token_urlsafe(32) if keyed else None,
                     traffic="{}", mirror_traffic="{}", description=description,
-                    tags=json.dumps(_tags(tags)), created_at=now, updated_at=now))
+                    tags=json.dumps(check_tags(tags)), created_at=now, updated_at=now))
         except sa.exc.IntegrityError as e:
             raise AlreadyExists(f"an endpoint named {name!r} exists already") from e
         return self.get_endpoint(name)
@@ -185,7 +168,7 @@ class SqlEndpointStore(EndpointStore):
     def update_endpoint(self, name, *, traffic=None, mirror_traffic=None, description=None, tags=None) -> Endpoint:
         with self._write() as conn:
             row = self._endpoint_row(conn, name)
-            values: dict[str, Any] = {"updated_at": _now_us()}
+            values: dict[str, Any] = {"updated_at": now_us()}
             if traffic is not None or mirror_traffic is not None:
                 known = {r.name for r in conn.execute(sa.select(deps.c.name).where(deps.c.endpoint == name))}
                 live, shadow = check_traffic(
@@ -195,7 +178,7 @@ class SqlEndpointStore(EndpointStore):
             if description is not None:
                 values["description"] = description
             if tags is not None:
-                values["tags"] = json.dumps(_tags(tags))
+                values["tags"] = json.dumps(check_tags(tags))
             conn.execute(eps.update().where(eps.c.name == name).values(**values))
         return self.get_endpoint(name)
 
@@ -207,7 +190,7 @@ class SqlEndpointStore(EndpointStore):
             if row.auth_mode not in (AuthMode.KEY, AuthMode.AML_TOKEN):
                 raise InvalidState(f"endpoint {name!r} does not use keys or tokens")
             conn.execute(eps.update().where(eps.c.name == name).values(
-                **{f"{which}_key": secrets.token_urlsafe(32), "updated_at": _now_us()}))
+                **{f"{which}_key": secrets.token_urlsafe(32), "updated_at": now_us()}))
         return self.get_endpoint(name)
 
     def delete_endpoint(self, name: str) -> None:
@@ -227,14 +210,14 @@ class SqlEndpointStore(EndpointStore):
             raise InvalidArgument(f"instance_count must be 1..64, got {instance_count!r}")
         code = check_code(code, scoring_script)
         clean = _settings(settings, DEFAULT_SETTINGS)
-        now = _now_us()
+        now = now_us()
         try:
             with self._write() as conn:
                 row = self._endpoint_row(conn, endpoint)
                 conn.execute(deps.insert().values(
                     endpoint=endpoint, name=name, model=model.strip(), code=code, scoring_script=scoring_script,
                     instance_count=instance_count, settings=json.dumps(clean), state=str(DeploymentState.CREATING),
-                    error=None, description=description, tags=json.dumps(_tags(tags)), created_at=now, updated_at=now))
+                    error=None, description=description, tags=json.dumps(check_tags(tags)), created_at=now, updated_at=now))
                 if not json.loads(row.traffic):
                     conn.execute(eps.update().where(eps.c.name == endpoint).values(
                         traffic=json.dumps({name: 100}), updated_at=now))
@@ -258,7 +241,7 @@ class SqlEndpointStore(EndpointStore):
                           error=None) -> Deployment:
         with self._write() as conn:
             row = self._deployment_row(conn, endpoint, name)
-            values: dict[str, Any] = {"updated_at": _now_us()}
+            values: dict[str, Any] = {"updated_at": now_us()}
             if instance_count is not None:
                 if isinstance(instance_count, bool) or not isinstance(instance_count, int) or not 1 <= instance_count <= 64:
                     raise InvalidArgument(f"instance_count must be 1..64, got {instance_count!r}")
@@ -282,7 +265,7 @@ class SqlEndpointStore(EndpointStore):
             traffic.pop(name, None)
             mirror.pop(name, None)
             conn.execute(eps.update().where(eps.c.name == endpoint).values(
-                traffic=json.dumps(traffic), mirror_traffic=json.dumps(mirror), updated_at=_now_us()))
+                traffic=json.dumps(traffic), mirror_traffic=json.dumps(mirror), updated_at=now_us()))
             conn.execute(deps.delete().where(deps.c.endpoint == endpoint, deps.c.name == name))
 
     # ------------------------------------------------------------------- requests
@@ -291,7 +274,7 @@ class SqlEndpointStore(EndpointStore):
             return
         rows = [{"endpoint": e.endpoint, "deployment": e.deployment, "status_code": e.status_code,
                  "latency_ms": e.latency_ms, "request": e.request, "response": e.response,
-                 "created_at": int((e.created_at - _EPOCH) / timedelta(microseconds=1))} for e in entries]
+                 "created_at": to_us(e.created_at)} for e in entries]
         with self._write() as conn:
             conn.execute(reqs.insert(), rows)
 
@@ -302,4 +285,4 @@ class SqlEndpointStore(EndpointStore):
                                 .order_by(reqs.c.id.desc()).limit(max(1, min(int(limit), 10_000)))).all()
         return [RequestLog(endpoint=r.endpoint, deployment=r.deployment, status_code=r.status_code,
                            latency_ms=r.latency_ms, request=r.request, response=r.response,
-                           created_at=_dt(r.created_at)) for r in rows]
+                           created_at=from_us(r.created_at)) for r in rows]

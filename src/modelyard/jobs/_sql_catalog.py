@@ -9,38 +9,29 @@ import abc
 import json
 import os
 import re
-import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from modelyard.db.values import from_us, now_us
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
 from modelyard.jobs import _tables as t
 from modelyard.jobs.entities import Compute, ComputeType, Environment, EnvironmentSpec
 from modelyard.jobs.store import LOCAL_COMPUTE
 
-__all__ = ["NAME_PATTERN", "ComputesEnvironmentsMixin", "as_datetime", "now_us"]
+__all__ = ["NAME_PATTERN", "ComputesEnvironmentsMixin"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
-
-
-def as_datetime(us: int | None) -> datetime | None:
-    return None if us is None else datetime.fromtimestamp(us / 1e6, UTC)
 
 
 def _compute(row: Any) -> Compute:
     m = row._mapping
     return Compute(
         name=m["name"], type=ComputeType(m["type"]),
-        max_concurrent_jobs=m["max_concurrent_jobs"], created_at=as_datetime(m["created_at"]),
+        max_concurrent_jobs=m["max_concurrent_jobs"], created_at=from_us(m["created_at"]),
         address=m["address"], description=m["description"],
         properties=json.loads(m["properties"] or "{}"),
     )  # fmt: skip
@@ -51,7 +42,7 @@ def _environment(row: Any) -> Environment:
     return Environment(
         name=m["name"], version=m["version"],
         spec=EnvironmentSpec.from_dict(json.loads(m["spec"])),
-        created_at=as_datetime(m["created_at"]), description=m["description"],
+        created_at=from_us(m["created_at"]), description=m["description"],
         tags=json.loads(m["tags"] or "{}"),
     )  # fmt: skip
 

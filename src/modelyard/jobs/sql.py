@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from modelyard.db.engine import create_engine_for, guarded_read, guarded_write
 from modelyard.db.migrate import upgrade
+from modelyard.db.values import from_us, now_us
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
 from modelyard.jobs import _tables as t
-from modelyard.jobs._sql_catalog import ComputesEnvironmentsMixin, as_datetime, now_us
+from modelyard.jobs._sql_catalog import ComputesEnvironmentsMixin
 from modelyard.jobs.entities import (
     AttemptResult,
     CommandJobSpec,
@@ -41,10 +42,10 @@ def _job(row: Any) -> Job:
         status=RunStatus(m["status"]), compute=m["compute"],
         spec=CommandJobSpec.from_dict(json.loads(m["spec"])), snapshot=m["snapshot"],
         environment_digest=m["environment_digest"], attempt=m["attempt"],
-        max_retries=m["max_retries"], created_at=as_datetime(m["created_at"]),
-        started_at=as_datetime(m["started_at"]), ended_at=as_datetime(m["ended_at"]),
+        max_retries=m["max_retries"], created_at=from_us(m["created_at"]),
+        started_at=from_us(m["started_at"]), ended_at=from_us(m["ended_at"]),
         cancel_requested=bool(m["cancel_requested"]), lease_owner=m["lease_owner"],
-        lease_expires_at=as_datetime(m["lease_expires_at"]), handle=json.loads(m["handle"] or "{}"),
+        lease_expires_at=from_us(m["lease_expires_at"]), handle=json.loads(m["handle"] or "{}"),
         exit_code=m["exit_code"], signal=m["signal"], error=m["error"],
         stderr_tail=m["stderr_tail"], artifact_location=m["artifact_location"],
     )  # fmt: skip
@@ -186,7 +187,7 @@ class SqlJobStore(ComputesEnvironmentsMixin, JobStore):
             return [
                 JobAttempt(
                     job_id=r.job_id, attempt=r.attempt, status=RunStatus(r.status),
-                    started_at=as_datetime(r.started_at), ended_at=as_datetime(r.ended_at),
+                    started_at=from_us(r.started_at), ended_at=from_us(r.ended_at),
                     exit_code=r.exit_code, signal=r.signal, error=r.error,
                     stderr_tail=r.stderr_tail,
                 )

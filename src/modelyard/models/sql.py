@@ -16,9 +16,8 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -28,6 +27,7 @@ from modelyard.artifacts.paths import join_key
 from modelyard.artifacts.store import ArtifactStore
 from modelyard.artifacts.uploads import forget_upload, touch_upload
 from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
+from modelyard.db.values import check_tags, from_us, now_us
 from modelyard.errors import AlreadyExists, InvalidArgument, NotFound
 from modelyard.models.descriptor import DESCRIPTOR_FILE, parse_descriptor
 from modelyard.models.entities import ModelVersion, RegisteredModel
@@ -42,18 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["SqlModelStore", "check_alias", "check_model_name"]
 
 logger = logging.getLogger(__name__)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$")
 _ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,254}$")
 _UPLOAD = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _now_us() -> int:
-    return int((datetime.now(UTC) - _EPOCH) / timedelta(microseconds=1))
-
-
-def _dt(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
 
 
 def check_model_name(name: Any) -> str:
@@ -78,14 +69,6 @@ def _version_number(version: Any) -> int:
     if number < 1:
         raise InvalidArgument(f"invalid model version {version!r}: versions start at 1")
     return number
-
-
-def _tags(tags: Mapping[str, str] | None) -> dict[str, str]:
-    if tags is None:
-        return {}
-    if not isinstance(tags, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
-        raise InvalidArgument("tags must map strings to strings")
-    return dict(tags)
 
 
 class SqlModelStore(ModelStore):
@@ -135,7 +118,7 @@ class SqlModelStore(ModelStore):
         ).scalar()
         return RegisteredModel(
             name=row.name, description=row.description, tags=json.loads(row.tags), aliases=aliases,
-            created_at=_dt(row.created_at), updated_at=_dt(row.updated_at),
+            created_at=from_us(row.created_at), updated_at=from_us(row.updated_at),
             latest_version=None if latest is None else int(latest),
         )
 
@@ -149,18 +132,18 @@ class SqlModelStore(ModelStore):
             run_id=row.run_id, flavors=tuple(json.loads(row.flavors)),
             signature=json.loads(row.signature) if row.signature else None,
             description=row.description, tags=json.loads(row.tags), aliases=aliases,
-            archived=bool(row.archived), created_at=_dt(row.created_at), updated_at=_dt(row.updated_at),
+            archived=bool(row.archived), created_at=from_us(row.created_at), updated_at=from_us(row.updated_at),
         )
 
     # ---------------------------------------------------------------------- models
     def _insert_model(self, conn: sa.Connection, name: str, description: str | None, tags: dict[str, str]) -> None:
-        now = _now_us()
+        now = now_us()
         conn.execute(registered_models.insert().values(
             name=name, description=description, tags=json.dumps(tags), created_at=now, updated_at=now))
 
     def create_model(self, name, *, description=None, tags=None) -> RegisteredModel:
         check_model_name(name)
-        clean = _tags(tags)
+        clean = check_tags(tags)
         try:
             with self._write() as conn:
                 self._insert_model(conn, name, description, clean)
@@ -184,11 +167,11 @@ class SqlModelStore(ModelStore):
             return [self._model(conn, r) for r in rows]
 
     def update_model(self, name, *, description=None, tags=None) -> RegisteredModel:
-        values: dict[str, Any] = {"updated_at": _now_us()}
+        values: dict[str, Any] = {"updated_at": now_us()}
         if description is not None:
             values["description"] = description
         if tags is not None:
-            values["tags"] = json.dumps(_tags(tags))
+            values["tags"] = json.dumps(check_tags(tags))
         with self._write() as conn:
             self._model_row(conn, name)
             conn.execute(registered_models.update().where(registered_models.c.name == name).values(**values))
@@ -259,7 +242,7 @@ class SqlModelStore(ModelStore):
 
     def create_version(self, name, *, source, upload_id=None, run_id=None, description=None, tags=None) -> ModelVersion:
         check_model_name(name)
-        clean_tags = _tags(tags)
+        clean_tags = check_tags(tags)
         if upload_id is not None:
             prefix = self._upload_prefix(name, upload_id)
             if self._artifacts.info(prefix) is None:
@@ -274,7 +257,7 @@ class SqlModelStore(ModelStore):
                 run_id = str(descriptor.run_id)
             flavors = [f for f in descriptor.flavors if f != "python_function"] or list(descriptor.flavors)
             signature = descriptor.signature.to_dict() if descriptor.signature else None
-            now = _now_us()
+            now = now_us()
             with self._write() as conn:
                 exists = conn.execute(
                     sa.select(registered_models.c.name).where(registered_models.c.name == name)).first()
@@ -344,11 +327,11 @@ class SqlModelStore(ModelStore):
             return [self._version(conn, r) for r in rows]
 
     def update_version(self, name, version, *, description=None, tags=None) -> ModelVersion:
-        values: dict[str, Any] = {"updated_at": _now_us()}
+        values: dict[str, Any] = {"updated_at": now_us()}
         if description is not None:
             values["description"] = description
         if tags is not None:
-            values["tags"] = json.dumps(_tags(tags))
+            values["tags"] = json.dumps(check_tags(tags))
         with self._write() as conn:
             row = self._version_row(conn, name, version)
             conn.execute(model_versions.update().where(
@@ -360,7 +343,7 @@ class SqlModelStore(ModelStore):
             row = self._version_row(conn, name, version)
             conn.execute(model_versions.update().where(
                 model_versions.c.name == name, model_versions.c.version == row.version
-            ).values(archived=bool(archived), updated_at=_now_us()))
+            ).values(archived=bool(archived), updated_at=now_us()))
         return self.get_version(name, int(row.version))
 
     def set_alias(self, name: str, alias: str, version: int) -> None:

@@ -9,12 +9,11 @@ import gc
 import json
 import os
 import random
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
+from modelyard.db.values import from_us, now_us, to_us
 from modelyard.tracking.entities import (
     Experiment,
     LifecycleStage,
@@ -39,7 +38,6 @@ __all__ = [
     "to_us",
 ]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAN = float("nan")
 
 _ADJECTIVES = (
@@ -52,24 +50,6 @@ _NOUNS = (
     "jaguar", "koala", "lark", "lynx", "marten", "newt", "otter", "owl", "panda", "puffin",
     "quail", "raven", "salmon", "seal", "sparrow", "tiger", "turtle", "walrus", "wolf", "yak",
 )  # fmt: skip
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
-
-
-def to_us(value: datetime) -> int:
-    """An aware or naive (taken as UTC) datetime as microseconds since the epoch."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_us(value: int | None) -> datetime | None:
-    if value is None:
-        return None
-    return datetime.fromtimestamp(value // 1_000_000, tz=UTC).replace(microsecond=value % 1_000_000)
 
 
 def new_id() -> str:
