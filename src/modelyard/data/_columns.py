@@ -82,11 +82,14 @@ def kind_of(arrow_type: pa.DataType) -> str:
     return "other"
 
 
-def new_column(name: str, arrow_type: pa.DataType) -> _Numeric | _Categorical:
-    """The accumulator that fits a column of ``arrow_type``."""
+def new_column(
+    name: str, arrow_type: pa.DataType, scratch: Scratch | None = None
+) -> _Numeric | _Categorical:
+    """The accumulator that fits a column of ``arrow_type``. Columns folded one after the
+    other (never at once) may share ``scratch``, their work buffers."""
     kind = kind_of(arrow_type)
     if kind in ("integer", "float"):
-        return _Numeric(name, arrow_type, kind)
+        return _Numeric(name, arrow_type, kind, scratch)
     return _Categorical(name, arrow_type, kind)
 
 
@@ -101,7 +104,9 @@ def _jsonable(value: Any) -> Any:
 class _Numeric:
     """Count, missing, min, max, mean, std, histogram and distinct count of a number column."""
 
-    def __init__(self, name: str, arrow_type: pa.DataType, kind: str) -> None:
+    def __init__(
+        self, name: str, arrow_type: pa.DataType, kind: str, scratch: Scratch | None = None
+    ) -> None:
         self.name = name
         self.arrow_type = arrow_type
         self.kind = kind
@@ -116,22 +121,30 @@ class _Numeric:
         self.grid = FineGrid()
         self.kmv = Kmv()
         self.ints: IntCounts | None = IntCounts() if kind == "integer" else None
-        self.scratch = Scratch()
+        self.scratch = scratch or Scratch()
 
-    def update(self, column: pa.Array) -> None:
+    def update(self, column: pa.Array | np.ndarray) -> None:
+        """Fold an Arrow array, or a float64 numpy array whose NaNs are the missing values."""
         import numpy as np
         import pyarrow as pa
 
-        if pa.types.is_decimal(column.type):
-            column = column.cast(pa.float64())
-        nulls = column.null_count
-        self.missing += nulls
-        if nulls == len(column):
-            return
-        raw = numpy_view(column)
-        if nulls:
-            raw = raw[valid_mask(column)]  # the valid values, packed
+        if isinstance(column, np.ndarray):  # float64, NaN where missing
+            finite = np.isfinite(column)
+            raw = column[finite]
+            self.missing += len(column) - len(raw)
+        else:
+            if pa.types.is_decimal(column.type):
+                column = column.cast(pa.float64())
+            nulls = column.null_count
+            self.missing += nulls
+            if nulls == len(column):
+                return
+            raw = numpy_view(column)
+            if nulls:
+                raw = raw[valid_mask(column)]  # the valid values, packed
         size = len(raw)
+        if size == 0:
+            return
         scratch = self.scratch.reserve(size)
         if raw.dtype == np.float64:
             values = raw
