@@ -121,12 +121,9 @@ def _profile_plain_csv(paths: Sequence[str], spec: TableSpec) -> DataProfile | N
     from modelyard.data import _plaincsv
 
     started = time.perf_counter()
-    workers = max(1, min(4, len(os.sched_getaffinity(0))))
-    con = duckdb_connection()
-    try:
-        plan = _plaincsv.plain_csv(con, paths, spec, workers=workers)
-    finally:
-        con.close()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = max(1, min(4, cores or 1))
+    plan = _plaincsv.plain_csv(paths, spec, workers=workers)
     if plan is None:
         return None
     try:
