@@ -55,7 +55,7 @@ def _assert_same(fast: DataProfile, slow: DataProfile, *, same_first_batch: bool
 
 def test_the_fast_path_agrees_with_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = str(generate_csv(tmp_path / "t.csv", 240_000, cols=8, seed=5))  # ~12 MB
-    monkeypatch.setattr(_plaincsv, "MIN_RANGE_BYTES", 3 * 1024 * 1024)
+    monkeypatch.setattr(_plaincsv, "MIN_RANGE_BYTES", 3 * 1024 * 1024)  # 3 ranges
     plan = _plaincsv.plain_csv([path], CSV, workers=3)
     assert plan is not None and len(plan.ranges) == 3  # cut into ranges at line starts
     fast = _fast([path])

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Chunk", "PlainCsv", "Unsuitable", "plain_csv", "plain_csv_batches"]
 
-MIN_RANGE_BYTES = 16 * 1024 * 1024  # a file is cut into ranges of at least this size
+MIN_RANGE_BYTES = 4 * 1024 * 1024  # a file is cut into ranges of at least this size
 SNIFF_ROWS = 2048  # a wrong guess costs time, not correctness: chunks are checked
 SNIFF_BUFFER_BYTES = 1024 * 1024
 _TYPES = {"BIGINT": "int64", "DOUBLE": "double", "BOOLEAN": "bool", "VARCHAR": "string"}
