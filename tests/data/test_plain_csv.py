@@ -101,8 +101,8 @@ def _write(path: Path, text: str) -> str:
         ("late float", "a,b\n" + "1,2\n" * 9_000 + "1.5,2\n"),
         # codes that pandas would read as numbers: "007" must stay text
         ("zero-padded codes", "code,v\n" + "x1,1\n" * 5 + "007,2\n" * 70_000),
-        # a delimiter inside a quoted field
-        ("quoted delimiter", "name,v\n" + '"Smith, J",1\n' * 100),
+        # a delimiter inside a quoted field, beyond the first MB (the plan looks there)
+        ("quoted delimiter", "name,v\n" + "Smith J,1\n" * 150_000 + '"Smith, J",2\n'),
         # a short row, which pandas pads and DuckDB refuses
         ("short row", "a,b\n1,2\n3\n" + "4,5\n" * 100),
     ],
@@ -124,6 +124,13 @@ def test_what_the_fast_path_cannot_vouch_for_goes_to_duckdb(tmp_path: Path, case
     else:
         assert isinstance(got, DataProfile) and got.row_count == expected.row_count
         assert [c.type for c in got.columns] == [c.type for c in expected.columns]
+
+
+def test_quoted_delimiters_are_found_before_parsing(tmp_path: Path) -> None:
+    path = _write(tmp_path / "q.csv", "name,v\n" + '"Smith, J",1\n' * 100)
+    assert _plaincsv.plain_csv([path], CSV, workers=2) is None  # seen in the first MB
+    quoted = _write(tmp_path / "ok.csv", "name,v\n" + '"Smith J",1\n' * 100)
+    assert _fast([quoted]) is not None  # quotes without delimiters in them are plain
 
 
 def test_a_cut_inside_a_quoted_field_goes_to_duckdb(tmp_path: Path, small_ranges: None) -> None:
@@ -157,3 +164,12 @@ def test_files_with_different_headers_are_not_planned(tmp_path: Path) -> None:
     assert _plaincsv.plain_csv([a, b], CSV, workers=2) is None
     profile = prof.profile_files([a, b], CSV)  # DuckDB unites them by name
     assert profile.row_count == 2 and profile.column("x").max == 4
+
+
+def test_header_only_and_long_lines(tmp_path: Path, small_ranges: None) -> None:
+    assert _plaincsv.plain_csv([_write(tmp_path / "h.csv", "a,b")], CSV, workers=2) is None
+    long_text = "x" * 300_000  # a line longer than the ranges are apart
+    path = _write(tmp_path / "l.csv", "a,b\n" + f"1,{long_text}\n" * 3 + "2,y\n" * 1000)
+    fast = _fast([path])
+    assert fast is not None and fast.row_count == 1003
+    _assert_same(fast, _duckdb([path]), same_first_batch=False)

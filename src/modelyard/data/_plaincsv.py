@@ -50,6 +50,7 @@ SNIFF_ROWS = 2048  # a wrong guess costs time, not correctness: chunks are check
 SNIFF_BUFFER_BYTES = 1024 * 1024
 _TYPES = {"BIGINT": "int64", "DOUBLE": "double", "BOOLEAN": "bool", "VARCHAR": "string"}
 _QUOTE = ord('"')
+_LINE_LIMIT = 1024 * 1024  # bytes read at a time looking for a line's end
 _EXACT_INT = float(2**53)  # integers read as floats (a chunk with a gap) are exact below this
 
 
@@ -112,7 +113,7 @@ def plain_csv(paths: Sequence[str], spec: TableSpec, *, workers: int) -> PlainCs
         return None
     names = [c["name"] for c in columns]
     types = [_TYPES.get(c["type"]) for c in columns]
-    if len(names) < 2 or None in types:
+    if len(names) < 2 or None in types or _quotes_delimiters(paths[0], spec.delimiter):
         return None
     ranges: list[tuple[str, int, int]] = []
     first_header: bytes | None = None
@@ -121,9 +122,9 @@ def plain_csv(paths: Sequence[str], spec: TableSpec, *, workers: int) -> PlainCs
         with open(path, "rb") as fh:
             start = 0
             if spec.header:
-                header = fh.readline()
-                if header.count(b'"') % 2:
-                    return None  # a header cell with a line break in it
+                header = fh.readline(_LINE_LIMIT)
+                if header.count(b'"') % 2 or not header.endswith(b"\n"):
+                    return None  # a header cell with a line break in it, or no data rows
                 if first_header is None:
                     first_header = header.rstrip(b"\r\n")
                 elif header.rstrip(b"\r\n") != first_header:
@@ -133,12 +134,33 @@ def plain_csv(paths: Sequence[str], spec: TableSpec, *, workers: int) -> PlainCs
             cuts = [start]
             for k in range(1, pieces):
                 fh.seek(start + (size - start) * k // pieces)
-                fh.readline()
+                while (line := fh.readline(_LINE_LIMIT)) and not line.endswith(b"\n"):
+                    pass  # to the next line start, however long the line
                 cuts.append(max(fh.tell(), cuts[-1]))
             cuts.append(size)
         ranges += [(path, a, b) for a, b in itertools.pairwise(cuts) if b > a]
     return PlainCsv(names=names, types=[str(t) for t in types], delimiter=spec.delimiter,
                     ranges=ranges)
+
+
+def _quotes_delimiters(path: str, delimiter: str) -> bool:
+    """Whether the file's first MB has a quoted field holding the delimiter: such a file
+    would fail the delimiter count only after a whole parse, so it goes to DuckDB at once."""
+    import csv
+
+    with open(path, "rb") as fh:
+        sample = fh.read(_LINE_LIMIT)
+    if b'"' not in sample:
+        return False
+    text = sample[: sample.rfind(b"\n") + 1].decode("utf-8", errors="replace")
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for row in rows:
+            if any(delimiter in field for field in row):
+                return True
+    except csv.Error:  # the sample ends inside a quoted field
+        pass
+    return False
 
 
 class _Range(io.RawIOBase):
