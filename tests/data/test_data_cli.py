@@ -41,6 +41,14 @@ def test_data_commands(location: str, tmp_path: Path) -> None:
     profile = json.loads(_run(location, "data", "profile", "iris:1", "-o", "json").stdout)
     sepal = next(c for c in profile["columns"] if c["name"] == "sepal")
     assert (profile["row_count"], sepal["missing_count"], sepal["max"]) == (3, 1, 6.2)
+    head = json.loads(_run(location, "data", "preview", "iris:1", "--rows", "2", "-o", "json").stdout)
+    assert head["rows"] == [[5.1, "setosa"], [6.2, "virginica"]] and head["truncated"]
+    assert [c["name"] for c in head["columns"]] == ["sepal", "species"]
+    table = _run(location, "data", "preview", "iris@latest")
+    assert table.exit_code == 0 and "virginica" in table.stdout
+    assert "first 3 rows" in " ".join(table.stdout.split())  # the title may wrap
+    bad = _run(location, "data", "preview", "iris:1", "--rows", "0")
+    assert bad.exit_code == 1 and "rows must be" in bad.output and len(bad.output.strip().splitlines()) == 1
     shown = json.loads(_run(location, "data", "show", "iris@latest", "-o", "json").stdout)
     assert shown["row_count"] == 3 and shown["lineage"] == []
     down = _run(location, "data", "download", "iris:1", "-p", str(tmp_path / "out"))

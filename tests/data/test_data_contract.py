@@ -97,6 +97,30 @@ def test_profile_is_served_and_cached(data_store: DataStore, csv_file: Path) -> 
     assert data_store.get_profile("people", "1") == profile  # cached: the same computation
 
 
+def test_preview_reads_the_first_rows(data_store: DataStore, csv_file: Path, tmp_path: Path) -> None:
+    create_from_path(data_store, name="people", type=DataType.MLTABLE, path=csv_file)
+    preview = data_store.preview("people", "1", rows=2)
+    assert (preview.columns, preview.types) == (["id", "name", "score"], ["integer", "string", "float"])
+    assert preview.rows == [[1, "ann", 31.5], [2, "bob", None]] and preview.truncated
+    whole = data_store.preview("people", "1")
+    assert len(whole.rows) == 3 and not whole.truncated
+    for rows in (0, 1001):
+        with pytest.raises(InvalidArgument, match="rows"):
+            data_store.preview("people", "1", rows=rows)
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text('{"when": "2024-01-02T03:04:05", "x": 1.5}\n{"when": null, "x": null}\n')
+    create_from_path(data_store, name="odd", type=DataType.MLTABLE, path=odd)
+    assert data_store.preview("odd", "1").rows == [["2024-01-02T03:04:05", 1.5], [None, None]]
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("alpha")
+    create_from_path(data_store, name="notes", type=DataType.URI_FOLDER, path=folder)
+    with pytest.raises(InvalidArgument, match="not a table"):
+        data_store.preview("notes", "1")
+    with pytest.raises(NotFound):
+        data_store.preview("people", "9")
+
+
 def test_update_archive_restore(data_store: DataStore, csv_file: Path) -> None:
     create_from_path(data_store, name="people", type=DataType.MLTABLE, path=csv_file)
     create_from_path(data_store, name="people", type=DataType.MLTABLE, path=csv_file)
@@ -187,6 +211,8 @@ def test_sql_table(data_store: DataStore, tmp_path: Path) -> None:
     assert v.row_count == 2 and v.columns == {"region": "string", "total": "float"}
     assert load_table(data_store, "by_region:1")["total"].tolist() == [5.5, 2.5]
     assert data_store.get_profile("by_region", "1").column("total").max == 5.5
+    head = data_store.preview("by_region", "1", rows=1)
+    assert head.rows == [["n", 5.5]] and head.truncated
     with pytest.raises(InvalidState):
         data_store.delete_datastore("sales")
     bad = TableSpec(format=TableFormat.SQL, datastore="sales", query="SELECT * FROM no_such_table")

@@ -163,6 +163,11 @@ def data_profile(name: str, version: str, store: DataStoreDep):
     return json_response(w.profile_to_wire(store.get_profile(name, version)))
 
 
+@router.get("/data/{name}/versions/{version}/preview")
+def data_preview(name: str, version: str, store: DataStoreDep, rows: int = 20):
+    return json_response(w.preview_to_wire(store.preview(name, version, rows=rows)))
+
+
 @router.post("/data/{name}/versions/{version}/lineage", **_NO_CONTENT)
 def data_add_lineage(name: str, version: str, body: w.LineageCreate, store: DataStoreDep):
     store.add_lineage(name, version, run_id=body.run_id, direction=body.direction)

@@ -1,4 +1,4 @@
-"""``modelyard data create|list|show|download|archive|restore|profile`` and
+"""``modelyard data create|list|show|download|archive|restore|profile|preview`` and
 ``modelyard datastore create|list|show|delete``: parse, one SDK call, render."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from modelyard.cli.render import Output
 if TYPE_CHECKING:
     from modelyard.data.entities import Datastore, DataVersion
 
-data_app = typer.Typer(help="Versioned data assets: create, list, show, download, archive, profile.",
+data_app = typer.Typer(help="Versioned data assets: create, list, show, download, archive, profile, preview.",
                        no_args_is_help=True)
 datastore_app = typer.Typer(help="Datastores: local folders, S3 buckets, SQL databases.",
                             no_args_is_help=True)
@@ -167,6 +167,29 @@ def data_profile(ctx: typer.Context, ref: RefArg, output: OutputOpt = Output.tab
     ]
     render.render_list(profile.columns, output, columns=columns,
                        title=f"{v.ref}: {profile.row_count} rows")
+
+
+@data_app.command("preview")
+@handle_errors
+def data_preview(
+    ctx: typer.Context,
+    ref: RefArg,
+    rows: Annotated[int, typer.Option("--rows", "-n", help="How many rows (1 to 1000).")] = 20,
+    output: OutputOpt = Output.table,
+) -> None:
+    """Show the first rows of a table version."""
+    ws = workspace(ctx)
+    v = ws.data.get_ref(ref)
+    preview = ws.data.preview(v.name, v.version, rows=rows)
+    if output is not Output.table:
+        from modelyard.data.schemas import preview_to_wire
+
+        render.render_object(preview_to_wire(preview), output)
+        return
+    columns = [(name, lambda r, i=i: r[i]) for i, name in enumerate(preview.columns)]
+    more = ", more follow" if preview.truncated else ""
+    render.render_list(preview.rows, output, columns=columns,
+                       title=f"{v.ref}: first {len(preview.rows)} rows{more}")
 
 
 # ---------------------------------------------------------------- datastores

@@ -184,8 +184,9 @@ def sql_engine(ds: Datastore) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def run_query(ds: Datastore, query: str) -> pa.Table:
-    """Run a read query on a ``sql`` datastore and return its rows as an Arrow table.
+def run_query(ds: Datastore, query: str, *, limit: int | None = None) -> pa.Table:
+    """Run a read query on a ``sql`` datastore and return its rows (its first ``limit``
+    rows: only those are fetched) as an Arrow table.
 
     Raises:
         InvalidArgument: the query failed (the database's message is included).
@@ -198,7 +199,7 @@ def run_query(ds: Datastore, query: str) -> pa.Table:
         with engine.connect() as conn:
             result = conn.execute(sa.text(query))
             columns = list(result.keys())
-            rows = result.fetchall()
+            rows = result.fetchall() if limit is None else result.fetchmany(limit)
     except sa.exc.DBAPIError as e:
         text = str(getattr(e, "orig", e)).strip().splitlines()
         raise InvalidArgument(

@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "PREVIEW_MAX_ROWS",
     "ColumnProfile",
+    "DataPreview",
     "DataProfile",
     "DataType",
     "DataVersion",
@@ -176,3 +178,22 @@ class DataProfile:
             if col.name == name:
                 return col
         raise KeyError(name)
+
+
+PREVIEW_MAX_ROWS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class DataPreview:
+    """The first rows of a table version, as the table reads (the same reader as
+    ``load_table`` and the profile).
+
+    ``types`` are the profile's type names (integer, float, string, boolean, date,
+    datetime, other); ``rows`` hold JSON values (dates and times as ISO text, NaN and
+    infinities as text, None where a value is missing); ``truncated`` says more rows follow.
+    """
+
+    columns: list[str]
+    types: list[str]
+    rows: list[list[Any]]
+    truncated: bool

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelyard.backends import LazyStore
 from modelyard.data.entities import (
+    DataPreview,
     DataProfile,
     Datastore,
     DatastoreType,
@@ -135,6 +136,12 @@ class DataOperations:
         """The table profile of an mltable version (computed once, then cached)."""
         v = self.get(name, version)
         return self.store.get_profile(v.name, v.version)
+
+    def preview(self, name: str, version: str | int | None = None, *, rows: int = 20) -> DataPreview:
+        """The first ``rows`` rows (1 to 1,000) of an mltable version, as ``load_table``
+        reads them."""
+        v = self.get(name, version)
+        return self.store.preview(v.name, v.version, rows=rows)
 
     def load_table(self, ref: str, *, as_arrow: bool = False) -> Any:
         """Load an mltable as a pandas DataFrame (or Arrow table with ``as_arrow=True``)."""

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from modelyard._http import HttpClient
 from modelyard.data import schemas as w
 from modelyard.data.entities import (
+    DataPreview,
     DataProfile,
     Datastore,
     DataType,
@@ -128,6 +129,10 @@ class RestDataStore(DataStore):
 
     def get_profile(self, name: str, version: str) -> DataProfile:
         return w.profile_from_wire(self._json("GET", f"/data/{_q(name)}/versions/{_q(version)}/profile"))
+
+    def preview(self, name: str, version: str, *, rows: int = 20) -> DataPreview:
+        return w.preview_from_wire(self._json(
+            "GET", f"/data/{_q(name)}/versions/{_q(version)}/preview", params={"rows": rows}))
 
     # --------------------------------------------------------------------- lineage
     def add_lineage(self, name: str, version: str, *, run_id: str, direction: LineageDirection) -> None:

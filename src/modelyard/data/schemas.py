@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from modelyard.data.entities import (
     ColumnProfile,
+    DataPreview,
     DataProfile,
     Datastore,
     DatastoreType,
@@ -217,6 +218,17 @@ def profile_from_wire(d: dict[str, Any]) -> DataProfile:
         computed_at=_dt(d["computed_at"]),
         seconds=d["seconds"],
     )
+
+
+def preview_to_wire(p: DataPreview) -> dict[str, Any]:
+    return {"columns": [{"name": n, "type": t} for n, t in zip(p.columns, p.types, strict=True)],
+            "rows": p.rows, "truncated": p.truncated}
+
+
+def preview_from_wire(d: dict[str, Any]) -> DataPreview:
+    return DataPreview(columns=[c["name"] for c in d["columns"]],
+                       types=[c["type"] for c in d["columns"]], rows=d["rows"],
+                       truncated=d["truncated"])
 
 
 # ----------------------------------------------------------------- request bodies

@@ -32,6 +32,7 @@ from modelyard.data.assets import (
     new_upload_id,
 )
 from modelyard.data.entities import (
+    DataPreview,
     DataProfile,
     Datastore,
     DatastoreType,
@@ -386,16 +387,21 @@ class SqlDataStore(DataStore):
         except Exception:  # a cache: recomputed on the next request
             logger.warning("could not cache the profile of %s", v.ref, exc_info=True)
 
+    def _table_of(self, name: str, version: str, what: str) -> tuple[DataVersion, Datastore | None]:
+        v, ds = self._content_of(name, version)
+        if v.type != DataType.MLTABLE or v.table is None:
+            raise InvalidArgument(f"{v.ref} is a {v.type}, not a table: only mltable has {what}")
+        return v, ds
+
     def get_profile(self, name: str, version: str) -> DataProfile:
         from modelyard.data import profile as prof
 
-        v, ds = self._content_of(name, version)
-        if v.type != DataType.MLTABLE or v.table is None:
-            raise InvalidArgument(f"{v.ref} is a {v.type}, not a table: only mltable has a profile")
+        v, ds = self._table_of(name, version, "a profile")
         key = self._profile_key(v)
         if self._artifacts.info(key) is not None:
             with self._artifacts.open(key) as fh:
                 return wire.profile_from_wire(json.loads(fh.read()))
+        assert v.table is not None
         if v.table.format == TableFormat.SQL:
             assert ds is not None and v.table.query
             profile = prof.profile_arrow(ds_mod.run_query(ds, v.table.query))
@@ -405,6 +411,19 @@ class SqlDataStore(DataStore):
                 profile = prof.profile_files(local, v.table)
         self._cache_profile(v, profile)
         return profile
+
+    def preview(self, name: str, version: str, *, rows: int = 20) -> DataPreview:
+        from modelyard.data import preview as pv
+
+        pv.check_rows(rows)
+        v, ds = self._table_of(name, version, "a preview")
+        assert v.table is not None
+        if v.table.format == TableFormat.SQL:
+            assert ds is not None and v.table.query
+            return pv.preview_arrow(ds_mod.run_query(ds, v.table.query, limit=rows + 1), rows=rows)
+        files = content.table_files(self._files(v, ds))
+        with content.local_copy(self._artifacts, v.storage, ds, files) as local:
+            return pv.preview_files(local, v.table, rows=rows)
 
     # --------------------------------------------------------------------- lineage
     def add_lineage(self, name: str, version: str, *, run_id: str, direction: LineageDirection) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from modelyard.data.entities import (
+    DataPreview,
     DataProfile,
     Datastore,
     DatastoreType,
@@ -200,6 +201,16 @@ class DataStore(abc.ABC):
 
         Raises:
             NotFound; InvalidArgument when the version is not a table.
+        """
+
+    @abc.abstractmethod
+    def preview(self, name: str, version: str, *, rows: int = 20) -> DataPreview:
+        """The first ``rows`` rows (1 to 1,000) of an ``mltable`` version, read as
+        ``load_table`` reads it (a SQL table's query runs, fetching only those rows).
+
+        Raises:
+            NotFound; InvalidArgument when the version is not a table, ``rows`` is out of
+            range, or the table cannot be read.
         """
 
     # -------------------------------------------------------------------- lineage

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barHeights, dataFileUrl, delimiterFor, previewFile, sortVersions } from "./dataAssets";
+import { barHeights, cellText, dataFileUrl, delimiterFor, previewFile, sortVersions } from "./dataAssets";
 
 describe("data asset helpers", () => {
   it("previews the first CSV or TSV file, never a folder or the MLTable file", () => {
@@ -12,6 +12,11 @@ describe("data asset helpers", () => {
     expect(delimiterFor("x.tsv", null)).toBe("\t");
     expect(delimiterFor("x.csv", null)).toBe(",");
     expect(delimiterFor("x.csv", { format: "csv", delimiter: ";", header: true, encoding: "utf-8", query: null, datastore: null })).toBe(";");
+  });
+
+  it("shows table preview cells as text, missing values empty", () => {
+    expect([cellText(null), cellText(undefined), cellText(0), cellText(1.5), cellText("nan"), cellText(false)]).toEqual(["", "", "0", "1.5", "nan", "false"]);
+    expect(cellText([1, { a: "b" }])).toBe('[1,{"a":"b"}]');
   });
 
   it("scales histogram bars to the tallest bin", () => {

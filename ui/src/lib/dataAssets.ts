@@ -52,6 +52,20 @@ export interface DataProfile {
   seconds: number;
 }
 
+/** The first rows of a table version (`GET .../preview`), read as load_table reads them. */
+export interface TablePreview {
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+  truncated: boolean;
+}
+
+/** A preview cell as text: empty for a missing value, JSON for lists and structs. */
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
 export interface LineageEntry {
   name: string;
   version: string;

@@ -1,7 +1,7 @@
 /** TanStack Query hooks of the data domain (data assets, their files, profile, lineage). */
 import { useQuery } from "@tanstack/react-query";
 import { api, ApiError, unwrap } from "../../api/client";
-import { dataFileUrl, type DataFile, type DataProfile, type DataVersion, type LineageEntry } from "../../lib/dataAssets";
+import { dataFileUrl, type DataFile, type DataProfile, type DataVersion, type LineageEntry, type TablePreview } from "../../lib/dataAssets";
 import { parseCsv } from "../../lib/csv";
 
 export const dataKeys = {
@@ -11,6 +11,7 @@ export const dataKeys = {
   profile: (name: string, version: string) => ["data", name, version, "profile"] as const,
   lineage: (name: string, version: string) => ["data", name, version, "lineage"] as const,
   preview: (name: string, version: string, path: string) => ["data", name, version, "preview", path] as const,
+  tablePreview: (name: string, version: string, rows: number) => ["data", name, version, "table-preview", rows] as const,
 };
 
 export function useDataAssets() {
@@ -41,6 +42,16 @@ export function useDataProfile(name: string, version: string | undefined, enable
     enabled: enabled && !!version,
     staleTime: Infinity, // a version's content never changes
     queryFn: async () => (await unwrap(api.GET("/api/v1/data/{name}/versions/{version}/profile", { params: { path: { name, version: version! } } }))) as unknown as DataProfile,
+  });
+}
+
+/** The first ``rows`` rows of a table version, read on the server (CSV, Parquet, JSON lines, SQL). */
+export function useTablePreview(name: string, version: string | undefined, rows: number, enabled: boolean) {
+  return useQuery({
+    queryKey: dataKeys.tablePreview(name, version ?? "", rows),
+    enabled: enabled && !!version,
+    staleTime: Infinity, // a version's content never changes
+    queryFn: async () => (await unwrap(api.GET("/api/v1/data/{name}/versions/{version}/preview", { params: { path: { name, version: version! }, query: { rows } } }))) as unknown as TablePreview,
   });
 }
 

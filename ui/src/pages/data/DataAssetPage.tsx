@@ -3,14 +3,44 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { useCrumbs } from "../../components/Crumbs";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { Tabs, useTab } from "../../components/Tabs";
-import { useDataFiles, useDataLineage, useDataPreview, useDataProfile, useDataVersions } from "../../data/data/hooks";
-import { barHeights, dataFileUrl, delimiterFor, previewFile, sortVersions, type ColumnProfile, type DataVersion } from "../../lib/dataAssets";
+import { useDataFiles, useDataLineage, useDataPreview, useDataProfile, useDataVersions, useTablePreview } from "../../data/data/hooks";
+import { barHeights, cellText, dataFileUrl, delimiterFor, previewFile, sortVersions, type ColumnProfile, type DataVersion } from "../../lib/dataAssets";
 import { formatBytes, formatDateTime, formatNumber, formatRelative, shortId } from "../../lib/format";
 import "./data.css";
 
 const isNum = (s: string | undefined) => s != null && s !== "" && Number.isFinite(Number(s));
 
+const PREVIEW_ROWS = 100;
+
 function Preview({ v }: { v: DataVersion }) {
+  return v.type === "mltable" ? <TablePreviewView v={v} /> : <FilePreview v={v} />;
+}
+
+/** A table version's first rows as the server reads them (any format, SQL tables too). */
+function TablePreviewView({ v }: { v: DataVersion }) {
+  const prev = useTablePreview(v.name, v.version, PREVIEW_ROWS, true);
+  if (prev.isLoading) return <Loading label="Reading the table…" />;
+  if (prev.isError) return <ErrorState error={prev.error} title="No preview" />;
+  const { columns, rows, truncated } = prev.data!;
+  if (!rows.length) return <Empty title="No rows">This table has columns but no rows.</Empty>;
+  const numeric = columns.map((c) => c.type === "integer" || c.type === "float");
+  return (
+    <>
+      <div className="hint-text" style={{ padding: "8px 16px" }}>{truncated ? `the first ${rows.length} rows` : `all ${rows.length} rows`}</div>
+      <div style={{ overflow: "auto", maxHeight: "62vh" }}>
+        <table className="table nowrap" data-testid="data-preview">
+          <thead><tr><th className="faint">#</th>{columns.map((c) => <th key={c.name} title={c.type}>{c.name}</th>)}</tr></thead>
+          <tbody>
+            {rows.map((r, i) => <tr key={i}><td className="faint num">{i + 1}</td>{columns.map((_, j) => <td key={j} className={numeric[j] ? "num" : ""}>{cellText(r[j])}</td>)}</tr>)}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/** The first rows of a CSV/TSV file of a file or folder version. */
+function FilePreview({ v }: { v: DataVersion }) {
   const files = useDataFiles(v.name, v.version);
   const file = files.data ? previewFile(files.data) : null;
   const prev = useDataPreview(v.name, v.version, file?.path, delimiterFor(file?.path ?? "", v.table));
