@@ -32,6 +32,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,17 +61,25 @@ class Unsuitable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PlainCsv:
-    """What the parser threads need: the columns and the byte ranges to read."""
+    """What the parser threads need: the byte ranges to read, and the columns, which
+    DuckDB's sniffer finds while the threads parse their first chunks."""
 
-    names: list[str]
-    types: list[str]  # Arrow type names, from :data:`_TYPES`
     delimiter: str
     ranges: list[tuple[str, int, int]]  # (path, first byte, end byte) of data rows
+    sniffed: Future[tuple[list[str], list[str]]]  # (names, Arrow type names) or Unsuitable
+
+    def columns(self) -> tuple[list[str], list[str]]:
+        """The column names and Arrow type names (waits for the sniffer).
+
+        Raises:
+            Unsuitable: the sniffer found columns or a dialect this path does not read.
+        """
+        return self.sniffed.result()
 
     def arrow_types(self) -> list[pa.DataType]:
         import pyarrow as pa
 
-        return [pa.type_for_alias(t) for t in self.types]
+        return [pa.type_for_alias(t) for t in self.columns()[1]]
 
 
 _sniffer: tuple[int, duckdb.DuckDBPyConnection] | None = None  # (pid, connection)
@@ -100,20 +109,8 @@ def plain_csv(paths: Sequence[str], spec: TableSpec, *, workers: int) -> PlainCs
         or spec.encoding.lower().replace("-", "").replace("_", "") != "utf8"
         or len(spec.delimiter) != 1
         or spec.delimiter in "\"\r\n"
+        or _quotes_delimiters(paths[0], spec.delimiter)
     ):
-        return None
-    try:
-        sniffed = _sniff(paths[0], spec)
-    except Exception:  # noqa: BLE001 - DuckDB's own read says what is wrong with the file
-        return None
-    if sniffed is None:
-        return None
-    quote, escape, comment, columns = sniffed
-    if quote not in ('"', "(empty)") or escape not in ('"', "(empty)") or comment != "(empty)":
-        return None
-    names = [c["name"] for c in columns]
-    types = [_TYPES.get(c["type"]) for c in columns]
-    if len(names) < 2 or None in types or _quotes_delimiters(paths[0], spec.delimiter):
         return None
     ranges: list[tuple[str, int, int]] = []
     first_header: bytes | None = None
@@ -139,8 +136,31 @@ def plain_csv(paths: Sequence[str], spec: TableSpec, *, workers: int) -> PlainCs
                 cuts.append(max(fh.tell(), cuts[-1]))
             cuts.append(size)
         ranges += [(path, a, b) for a, b in itertools.pairwise(cuts) if b > a]
-    return PlainCsv(names=names, types=[str(t) for t in types], delimiter=spec.delimiter,
-                    ranges=ranges)
+    sniffed: Future[tuple[list[str], list[str]]] = Future()
+    threading.Thread(target=_sniff_columns, args=(paths[0], spec, sniffed),
+                     name="modelyard-csv-sniff", daemon=True).start()
+    return PlainCsv(delimiter=spec.delimiter, ranges=ranges, sniffed=sniffed)
+
+
+def _sniff_columns(path: str, spec: TableSpec, out: Future[tuple[list[str], list[str]]]) -> None:
+    """Set ``out`` to the file's (names, Arrow type names), or to :class:`Unsuitable`."""
+    try:
+        sniffed = _sniff(path, spec)
+        if sniffed is None:
+            raise Unsuitable("the sniffer found no columns")
+        quote, escape, comment, columns = sniffed
+        if quote not in ('"', "(empty)") or escape not in ('"', "(empty)") or comment != "(empty)":
+            raise Unsuitable(f"quote {quote}, escape {escape}, comment {comment}")
+        names = [c["name"] for c in columns]
+        types = [_TYPES.get(c["type"]) for c in columns]
+        if len(names) < 2 or None in types:
+            raise Unsuitable("a single column, or columns of other types: "
+                             + ", ".join(sorted({c["type"] for c in columns} - set(_TYPES))))
+        out.set_result((names, [str(t) for t in types]))
+    except Unsuitable as e:
+        out.set_exception(e)
+    except Exception as e:  # noqa: BLE001 - DuckDB's own read says what is wrong with the file
+        out.set_exception(Unsuitable(f"the sniffer: {e}"))
 
 
 def _quotes_delimiters(path: str, delimiter: str) -> bool:
@@ -272,8 +292,8 @@ def _read_range(plan: PlainCsv, path: str, start: int, end: int,
     rows = 0
     try:
         with io.BufferedReader(raw, 1 << 20) as stream:
-            chunks = pd.read_csv(
-                stream, header=None, names=plan.names, sep=plan.delimiter, quotechar='"',
+            chunks = pd.read_csv(  # columns by position: the sniffer names them meanwhile
+                stream, header=None, sep=plan.delimiter, quotechar='"',
                 doublequote=True, keep_default_na=False, na_values=[""], chunksize=batch_rows,
                 engine="c", encoding="utf-8",
             )
@@ -284,7 +304,7 @@ def _read_range(plan: PlainCsv, path: str, start: int, end: int,
         raise Unsuitable(f"pandas: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from e
     if raw.quotes % 2:
         raise Unsuitable("a range ends inside a quoted field")
-    if raw.delimiters != rows * (len(plan.names) - 1):
+    if raw.delimiters != rows * (len(plan.columns()[0]) - 1):
         raise Unsuitable("rows with missing fields, or delimiters inside quoted fields")
 
 
@@ -303,9 +323,12 @@ class Chunk:
 
 
 def _to_chunk(plan: PlainCsv, frame: pd.DataFrame) -> Chunk:
+    names, types = plan.columns()
+    if frame.shape[1] != len(names):
+        raise Unsuitable(f"rows of {frame.shape[1]} fields, not {len(names)}")
     columns = [
         _to_array(series, kind, name)
-        for (name, series), kind in zip(frame.items(), plan.types, strict=True)
+        for (_, series), kind, name in zip(frame.items(), types, names, strict=True)
     ]
     return Chunk(columns, len(frame))
 

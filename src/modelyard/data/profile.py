@@ -27,6 +27,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -126,12 +127,18 @@ def _profile_plain_csv(paths: Sequence[str], spec: TableSpec) -> DataProfile | N
     plan = _plaincsv.plain_csv(paths, spec, workers=workers)
     if plan is None:
         return None
+    batches = _plaincsv.plain_csv_batches(plan, batch_rows=BATCH_ROWS, workers=workers)
     try:
-        batches = _plaincsv.plain_csv_batches(plan, batch_rows=BATCH_ROWS, workers=workers)
-        rows, columns = profile_batches(batches, plan.names, plan.arrow_types())
+        first = next(batches, None)  # the threads parse while DuckDB sniffs the columns
+        rows, columns = profile_batches(
+            batches if first is None else itertools.chain([first], batches),
+            plan.columns()[0], plan.arrow_types())
     except _plaincsv.Unsuitable as e:
         logger.info("profiling %s with DuckDB: %s", paths[0], e)
         return None
+    finally:
+        batches.close()  # stops and joins the parser threads
+        plan.sniffed.exception()  # waits for the sniffer: no thread left in DuckDB at exit
     return DataProfile(
         row_count=rows,
         columns=columns,
