@@ -16,7 +16,16 @@ from modelyard.data import _manifest as manifest
 from modelyard.data import datastores as ds_mod
 from modelyard.data._manifest import FileIdentity
 from modelyard.data.assets import MLTABLE_FILE, folder_hash, sha256_chunks
-from modelyard.data.entities import Datastore, DatastoreType, DataType, DataVersion
+from modelyard.data.entities import (
+    DataPreview,
+    DataProfile,
+    Datastore,
+    DatastoreType,
+    DataType,
+    DataVersion,
+    TableFormat,
+    TableSpec,
+)
 from modelyard.errors import InvalidArgument, NotFound
 from modelyard.tracking.entities import ArtifactInfo
 
@@ -26,6 +35,7 @@ __all__ = [
     "hash_content",
     "list_content",
     "open_content",
+    "read_table",
     "s3_identities",
     "s3_identity",
     "workspace_prefix",
@@ -191,3 +201,31 @@ def copy_local_datastore(
         raise InvalidArgument(f"the path {path!r} leaves datastore {datastore.name!r}")
     for rel, local in local_files(source, type):
         artifacts.write_file(join_key(prefix, rel), local)
+
+
+def read_table(
+    artifacts: ArtifactStore,
+    storage: str,
+    table: TableSpec,
+    datastore: Datastore | None,
+    files: list[ArtifactInfo] | None,
+    *,
+    preview_rows: int | None = None,
+) -> DataProfile | DataPreview:
+    """The profile of a table version, or its first ``preview_rows`` rows: a ``sql`` table's
+    query runs (fetching only those rows for a preview); files are read in place or from a
+    local copy. ``files`` are the version's files (None for a query)."""
+    from modelyard.data import preview as pv
+    from modelyard.data import profile as prof
+
+    if table.format == TableFormat.SQL:
+        assert datastore is not None and table.query
+        if preview_rows is not None:
+            pv.check_rows(preview_rows)
+            rows = ds_mod.run_query(datastore, table.query, limit=preview_rows + 1)
+            return pv.preview_arrow(rows, rows=preview_rows)
+        return prof.profile_arrow(ds_mod.run_query(datastore, table.query))
+    with local_copy(artifacts, storage, datastore, table_files(files or [])) as local:
+        if preview_rows is not None:
+            return pv.preview_files(local, table, rows=preview_rows)
+        return prof.profile_files(local, table)

@@ -24,6 +24,7 @@ from modelyard.data import _manifest as manifest
 from modelyard.data import datastores as ds_mod
 from modelyard.data import schemas as wire
 from modelyard.data import uploads
+from modelyard.data._sql_catalog import DatastoresLineageMixin
 from modelyard.data.assets import (
     check_name,
     check_upload_id,
@@ -38,13 +39,11 @@ from modelyard.data.entities import (
     DatastoreType,
     DataType,
     DataVersion,
-    LineageDirection,
-    LineageEntry,
     TableFormat,
     TableSpec,
 )
 from modelyard.data.store import DataStore
-from modelyard.data.tables import data_lineage, data_versions, datastores
+from modelyard.data.tables import data_versions
 from modelyard.db.engine import guarded_read, guarded_write, open_migrated_engine
 from modelyard.db.values import check_tags, from_us, now_us
 from modelyard.errors import AlreadyExists, InvalidArgument, InvalidState, NotFound
@@ -53,14 +52,6 @@ from modelyard.tracking.entities import ArtifactInfo
 __all__ = ["SqlDataStore"]
 
 logger = logging.getLogger(__name__)
-
-
-def _datastore(row: Any) -> Datastore:
-    return Datastore(
-        name=row.name, type=DatastoreType(row.type), config=json.loads(row.config),
-        description=row.description, tags=json.loads(row.tags),
-        created_at=from_us(row.created_at), updated_at=from_us(row.updated_at),
-    )
 
 
 def _version(row: Any) -> DataVersion:
@@ -74,7 +65,7 @@ def _version(row: Any) -> DataVersion:
     )
 
 
-class SqlDataStore(DataStore):
+class SqlDataStore(DatastoresLineageMixin, DataStore):
     """Data assets in the workspace database; copied content in ``artifacts`` under
     ``data/<name>/<upload id>/``; profiles cached under ``data/<name>/.profiles/``.
 
@@ -95,49 +86,6 @@ class SqlDataStore(DataStore):
 
     def _read(self) -> AbstractContextManager[sa.Connection]:
         return guarded_read(self._engine)
-
-    # ------------------------------------------------------------------ datastores
-    def create_datastore(self, name, *, type, config, description=None, tags=None) -> Datastore:
-        check_name(name, "datastore")
-        try:
-            kind = DatastoreType(type)
-        except ValueError as e:
-            raise InvalidArgument(f"unknown datastore type {type!r}: use local, s3 or sql") from e
-        clean = ds_mod.check_config(kind, config or {})
-        now = now_us()
-        row = {"name": name, "type": str(kind), "config": json.dumps(clean), "description": description,
-               "tags": json.dumps(check_tags(tags)), "created_at": now, "updated_at": now}
-        try:
-            with self._write() as conn:
-                conn.execute(datastores.insert().values(**row))
-        except sa.exc.IntegrityError as e:
-            raise AlreadyExists(f"a datastore named {name!r} exists already") from e
-        return self.get_datastore(name)
-
-    def get_datastore(self, name: str) -> Datastore:
-        with self._read() as conn:
-            row = conn.execute(sa.select(datastores).where(datastores.c.name == name)).first()
-        if row is None:
-            raise NotFound(f"no datastore named {name!r}")
-        return _datastore(row)
-
-    def list_datastores(self) -> list[Datastore]:
-        with self._read() as conn:
-            rows = conn.execute(sa.select(datastores).order_by(datastores.c.name)).all()
-        return [_datastore(r) for r in rows]
-
-    def delete_datastore(self, name: str) -> None:
-        with self._write() as conn:
-            used = conn.execute(
-                sa.select(data_versions.c.name, data_versions.c.version)
-                .where(data_versions.c.datastore == name).limit(1)
-            ).first()
-            if used is not None:
-                raise InvalidState(
-                    f"datastore {name!r} is used by data:{used.name}:{used.version}; it stays"
-                )
-            if conn.execute(datastores.delete().where(datastores.c.name == name)).rowcount == 0:
-                raise NotFound(f"no datastore named {name!r}")
 
     # --------------------------------------------------------------------- uploads
     def _upload_prefix(self, name: str, upload_id: str) -> str:
@@ -220,14 +168,13 @@ class SqlDataStore(DataStore):
 
         Content left in an S3 datastore also gets its manifest (each object's size, ETag and
         version id), checked whenever the version is read."""
-        from modelyard.data import profile as prof
-
+        profile: Any = None
         if storage.startswith("sql://"):
             assert table is not None and datastore is not None and table.query
             import hashlib
 
             digest = hashlib.sha256(f"{datastore.name}\0{table.query}".encode()).hexdigest()
-            profile = prof.profile_arrow(ds_mod.run_query(datastore, table.query))
+            profile = content.read_table(self._artifacts, storage, table, datastore, None)
             record = {"content_hash": "sha256:" + digest, "size_bytes": 0, "file_count": 0}
         else:
             remote = content.workspace_prefix(storage) is None
@@ -238,13 +185,10 @@ class SqlDataStore(DataStore):
             if kind == DataType.URI_FILE and len(files) != 1:
                 raise InvalidArgument(f"a uri_file has exactly one file, this one has {len(files)}")
             record = {"content_hash": digest, "size_bytes": size, "file_count": len(files)}
-            profile = None
             if kind == DataType.MLTABLE:
-                data_files = content.table_files(files)
                 if table is None:
-                    table = TableSpec(format=infer_format(data_files))
-                with content.local_copy(self._artifacts, storage, datastore, data_files) as local:
-                    profile = prof.profile_files(local, table)
+                    table = TableSpec(format=infer_format(content.table_files(files)))
+                profile = content.read_table(self._artifacts, storage, table, datastore, files)
             if objects is not None:
                 if content.s3_identities(storage, datastore) != objects:
                     raise InvalidState(
@@ -394,62 +338,26 @@ class SqlDataStore(DataStore):
         return v, ds
 
     def get_profile(self, name: str, version: str) -> DataProfile:
-        from modelyard.data import profile as prof
-
         v, ds = self._table_of(name, version, "a profile")
         key = self._profile_key(v)
         if self._artifacts.info(key) is not None:
             with self._artifacts.open(key) as fh:
                 return wire.profile_from_wire(json.loads(fh.read()))
         assert v.table is not None
-        if v.table.format == TableFormat.SQL:
-            assert ds is not None and v.table.query
-            profile = prof.profile_arrow(ds_mod.run_query(ds, v.table.query))
-        else:
-            files = content.table_files(self._files(v, ds))
-            with content.local_copy(self._artifacts, v.storage, ds, files) as local:
-                profile = prof.profile_files(local, v.table)
+        files = None if v.table.format == TableFormat.SQL else self._files(v, ds)
+        profile = content.read_table(self._artifacts, v.storage, v.table, ds, files)
+        assert isinstance(profile, DataProfile)
         self._cache_profile(v, profile)
         return profile
 
     def preview(self, name: str, version: str, *, rows: int = 20) -> DataPreview:
-        from modelyard.data import preview as pv
+        from modelyard.data.preview import check_rows
 
-        pv.check_rows(rows)
+        check_rows(rows)
         v, ds = self._table_of(name, version, "a preview")
         assert v.table is not None
-        if v.table.format == TableFormat.SQL:
-            assert ds is not None and v.table.query
-            return pv.preview_arrow(ds_mod.run_query(ds, v.table.query, limit=rows + 1), rows=rows)
-        files = content.table_files(self._files(v, ds))
-        with content.local_copy(self._artifacts, v.storage, ds, files) as local:
-            return pv.preview_files(local, v.table, rows=rows)
-
-    # --------------------------------------------------------------------- lineage
-    def add_lineage(self, name: str, version: str, *, run_id: str, direction: LineageDirection) -> None:
-        direction = LineageDirection(direction)
-        if not isinstance(run_id, str) or not run_id or len(run_id) > 64:
-            raise InvalidArgument(f"invalid run id {run_id!r}")
-        with self._write() as conn:
-            self._row(conn, name, str(version))
-            exists = conn.execute(sa.select(data_lineage.c.run_id).where(
-                data_lineage.c.name == name, data_lineage.c.version == str(version),
-                data_lineage.c.run_id == run_id, data_lineage.c.direction == str(direction))).first()
-            if exists is None:
-                conn.execute(data_lineage.insert().values(
-                    name=name, version=str(version), run_id=run_id, direction=str(direction),
-                    created_at=now_us()))
-
-    def list_lineage(self, *, name=None, version=None, run_id=None) -> list[LineageEntry]:
-        query = sa.select(data_lineage).order_by(data_lineage.c.created_at)
-        if name is not None:
-            query = query.where(data_lineage.c.name == name)
-        if version is not None:
-            query = query.where(data_lineage.c.version == str(version))
-        if run_id is not None:
-            query = query.where(data_lineage.c.run_id == run_id)
-        with self._read() as conn:
-            rows = conn.execute(query).all()
-        return [LineageEntry(name=r.name, version=r.version, run_id=r.run_id,
-                             direction=LineageDirection(r.direction), created_at=from_us(r.created_at))
-                for r in rows]
+        files = None if v.table.format == TableFormat.SQL else self._files(v, ds)
+        preview = content.read_table(self._artifacts, v.storage, v.table, ds, files,
+                                     preview_rows=rows)
+        assert isinstance(preview, DataPreview)
+        return preview
