@@ -91,20 +91,29 @@ def is_deleted(row: Any) -> bool:
     return DELETED in (row.lifecycle_stage, row.experiment_stage)
 
 
+# Statements built once (SQLAlchemy's statement construction costs more than SQLite's
+# execution of these point reads); parameters are bound at execution.
+_RUN = (
+    sa.select(*RUN_COLUMNS)
+    .select_from(runs.join(experiments, experiments.c.id == runs.c.experiment_id))
+    .where(runs.c.id == sa.bindparam("run_id"))
+)
+_RUN_FOR_UPDATE = _RUN.with_for_update(of=runs)
+_SUMMARIES = sa.select(
+    metric_series.c.run_pk, metric_series.c.key, metric_series.c.latest_value,
+    metric_series.c.latest_step, metric_series.c.latest_timestamp, metric_series.c.min_value,
+    metric_series.c.max_value, metric_series.c.count,
+).where(metric_series.c.run_pk.in_(sa.bindparam("pks", expanding=True)))  # fmt: skip
+
+
 def fetch_run_row(conn: sa.Connection, run_id: str, *, lock: bool = False) -> Any:
     """The run's row with ``experiment_stage``; locked FOR UPDATE on PostgreSQL if asked.
 
     Raises:
         NotFound: no such run.
     """
-    stmt = (
-        sa.select(*RUN_COLUMNS)
-        .select_from(runs.join(experiments, experiments.c.id == runs.c.experiment_id))
-        .where(runs.c.id == check_id(run_id, "run id"))
-    )
-    if lock:
-        stmt = stmt.with_for_update(of=runs)
-    row = conn.execute(stmt).first()
+    stmt = _RUN_FOR_UPDATE if lock else _RUN
+    row = conn.execute(stmt, {"run_id": check_id(run_id, "run id")}).first()
     if row is None:
         raise NotFound(f"run {run_id!r} does not exist")
     return row
@@ -150,16 +159,21 @@ def fetch_experiment_row(conn: sa.Connection, experiment_id: str, *, lock: bool 
     return row
 
 
+_KEY_VALUES: dict[tuple[str, str], sa.Select[Any]] = {}
+
+
 def _grouped(
     conn: sa.Connection, table: sa.Table, fk: str, ids: Sequence[Any]
 ) -> dict[Any, dict[str, str]]:
     out: dict[Any, dict[str, str]] = defaultdict(dict)
-    col = table.c[fk]
+    stmt = _KEY_VALUES.get((table.name, fk))
+    if stmt is None:  # built once: building a statement costs more than running it here
+        col = table.c[fk]
+        stmt = sa.select(col, table.c.key, table.c.value).where(
+            col.in_(sa.bindparam("ids", expanding=True)))
+        _KEY_VALUES[(table.name, fk)] = stmt
     for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
-        for owner, key, value in conn.execute(
-            sa.select(col, table.c.key, table.c.value).where(col.in_(chunk))
-        ):
+        for owner, key, value in conn.execute(stmt, {"ids": list(ids[start : start + _CHUNK])}):
             out[owner][key] = value
     return out
 
@@ -175,15 +189,8 @@ def _load_runs(conn: sa.Connection, rows: Sequence[Any]) -> list[Run]:
     params_by = _grouped(conn, params, "run_pk", pks)
     tags_by = _grouped(conn, run_tags, "run_pk", pks)
     summaries_by: dict[int, list[Any]] = defaultdict(list)
-    ms = metric_series.c
     for start in range(0, len(pks), _CHUNK):
-        chunk = pks[start : start + _CHUNK]
-        for row in conn.execute(
-            sa.select(
-                ms.run_pk, ms.key, ms.latest_value, ms.latest_step, ms.latest_timestamp,
-                ms.min_value, ms.max_value, ms.count,
-            ).where(ms.run_pk.in_(chunk))
-        ):  # fmt: skip
+        for row in conn.execute(_SUMMARIES, {"pks": pks[start : start + _CHUNK]}):
             summaries_by[row.run_pk].append(summary_from_row(row))
     return [
         run_from_row(
