@@ -234,3 +234,21 @@ def test_unreadable_model_or_input_is_one_error_line(tmp_path: Path, classifier,
         _run(tmp_path, "--input", str(tmp_path / "in.csv"))
     err = capsys.readouterr().err
     assert exit_info.value.code == 1 and "cannot be loaded: UnpicklingError" in err
+
+
+def test_predictions_pyarrow_cannot_write_are_written_by_pandas(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from modelyard.endpoints.batch_io import write_predictions
+
+    plain = tmp_path / "plain.csv"
+    write_predictions([(0, 2, np.array([0.5, 1.5])), (2, 3, np.array([2.5]))], plain, "csv")
+    assert pd.read_csv(plain).to_dict("list") == {"row_id": [0, 1, 2], "prediction": [0.5, 1.5, 2.5]}
+    mixed = tmp_path / "mixed.csv"  # pyarrow refuses a column of ints and text
+    write_predictions([(0, 3, np.array([1, "a", None], dtype=object))], mixed, "csv")
+    got = pd.read_csv(mixed, keep_default_na=False)
+    assert got["row_id"].tolist() == [0, 1, 2] and got["prediction"].astype(str).tolist() == ["1", "a", ""]
+    proba = tmp_path / "proba.parquet"  # one list per row
+    write_predictions([(0, 2, np.array([[0.1, 0.9], [0.8, 0.2]]))], proba, "parquet")
+    assert [list(p) for p in pd.read_parquet(proba)["prediction"]] == [[0.1, 0.9], [0.8, 0.2]]
