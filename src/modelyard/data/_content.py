@@ -35,9 +35,10 @@ __all__ = [
     "hash_content",
     "list_content",
     "open_content",
-    "read_table",
     "s3_identities",
     "s3_identity",
+    "table_preview",
+    "table_profile",
     "workspace_prefix",
 ]
 
@@ -203,29 +204,32 @@ def copy_local_datastore(
         artifacts.write_file(join_key(prefix, rel), local)
 
 
-def read_table(
-    artifacts: ArtifactStore,
-    storage: str,
-    table: TableSpec,
-    datastore: Datastore | None,
+def table_profile(
+    artifacts: ArtifactStore, storage: str, table: TableSpec, datastore: Datastore | None,
     files: list[ArtifactInfo] | None,
-    *,
-    preview_rows: int | None = None,
-) -> DataProfile | DataPreview:
-    """The profile of a table version, or its first ``preview_rows`` rows: a ``sql`` table's
-    query runs (fetching only those rows for a preview); files are read in place or from a
-    local copy. ``files`` are the version's files (None for a query)."""
-    from modelyard.data import preview as pv
+) -> DataProfile:
+    """The profile of a table version: a ``sql`` table's query runs; files (the version's,
+    None for a query) are read in place or from a local copy."""
     from modelyard.data import profile as prof
 
     if table.format == TableFormat.SQL:
         assert datastore is not None and table.query
-        if preview_rows is not None:
-            pv.check_rows(preview_rows)
-            rows = ds_mod.run_query(datastore, table.query, limit=preview_rows + 1)
-            return pv.preview_arrow(rows, rows=preview_rows)
         return prof.profile_arrow(ds_mod.run_query(datastore, table.query))
     with local_copy(artifacts, storage, datastore, table_files(files or [])) as local:
-        if preview_rows is not None:
-            return pv.preview_files(local, table, rows=preview_rows)
         return prof.profile_files(local, table)
+
+
+def table_preview(
+    artifacts: ArtifactStore, storage: str, table: TableSpec, datastore: Datastore | None,
+    files: list[ArtifactInfo] | None, *, rows: int,
+) -> DataPreview:
+    """The first ``rows`` rows of a table version, read as :func:`table_profile` reads it (a
+    query fetches only those rows)."""
+    from modelyard.data import preview as pv
+
+    if table.format == TableFormat.SQL:
+        assert datastore is not None and table.query
+        head = ds_mod.run_query(datastore, table.query, limit=rows + 1)
+        return pv.preview_arrow(head, rows=rows)
+    with local_copy(artifacts, storage, datastore, table_files(files or [])) as local:
+        return pv.preview_files(local, table, rows=rows)

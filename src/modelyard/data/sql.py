@@ -168,13 +168,13 @@ class SqlDataStore(DatastoresLineageMixin, DataStore):
 
         Content left in an S3 datastore also gets its manifest (each object's size, ETag and
         version id), checked whenever the version is read."""
-        profile: Any = None
+        profile: DataProfile | None = None
         if storage.startswith("sql://"):
             assert table is not None and datastore is not None and table.query
             import hashlib
 
             digest = hashlib.sha256(f"{datastore.name}\0{table.query}".encode()).hexdigest()
-            profile = content.read_table(self._artifacts, storage, table, datastore, None)
+            profile = content.table_profile(self._artifacts, storage, table, datastore, None)
             record = {"content_hash": "sha256:" + digest, "size_bytes": 0, "file_count": 0}
         else:
             remote = content.workspace_prefix(storage) is None
@@ -188,7 +188,7 @@ class SqlDataStore(DatastoresLineageMixin, DataStore):
             if kind == DataType.MLTABLE:
                 if table is None:
                     table = TableSpec(format=infer_format(content.table_files(files)))
-                profile = content.read_table(self._artifacts, storage, table, datastore, files)
+                profile = content.table_profile(self._artifacts, storage, table, datastore, files)
             if objects is not None:
                 if content.s3_identities(storage, datastore) != objects:
                     raise InvalidState(
@@ -345,8 +345,7 @@ class SqlDataStore(DatastoresLineageMixin, DataStore):
                 return wire.profile_from_wire(json.loads(fh.read()))
         assert v.table is not None
         files = None if v.table.format == TableFormat.SQL else self._files(v, ds)
-        profile = content.read_table(self._artifacts, v.storage, v.table, ds, files)
-        assert isinstance(profile, DataProfile)
+        profile = content.table_profile(self._artifacts, v.storage, v.table, ds, files)
         self._cache_profile(v, profile)
         return profile
 
@@ -357,7 +356,4 @@ class SqlDataStore(DatastoresLineageMixin, DataStore):
         v, ds = self._table_of(name, version, "a preview")
         assert v.table is not None
         files = None if v.table.format == TableFormat.SQL else self._files(v, ds)
-        preview = content.read_table(self._artifacts, v.storage, v.table, ds, files,
-                                     preview_rows=rows)
-        assert isinstance(preview, DataPreview)
-        return preview
+        return content.table_preview(self._artifacts, v.storage, v.table, ds, files, rows=rows)
